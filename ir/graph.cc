@@ -7,7 +7,7 @@ namespace kiln::ir {
 std::string Node::Describe() const {
   std::string s;
   for (size_t i = 0; i < results_.size(); ++i) {
-    s += (i ? ", %" : "%") + (results_[i]->name().empty() ? std::to_string(results_[i]->id()) : results_[i]->name());
+    s += (i ? ", " : "") + (graph_ ? graph_->ValueLabel(results_[i]) : "%#" + std::to_string(results_[i]->id()));
   }
   s += (s.empty() ? "" : " = ") + op_name();
   if (!loc_.empty()) s += " @" + loc_;
@@ -40,6 +40,7 @@ Node* Graph::NewNode(OpKind op, std::vector<Value*> operands, Attrs attrs, std::
                      std::string loc) {
   auto n = std::make_unique<Node>();
   n->id_ = next_node_id_++;
+  n->graph_ = this;
   n->op_ = op;
   n->operands_ = std::move(operands);
   n->attrs_ = std::move(attrs);
@@ -133,6 +134,26 @@ bool Graph::HasUses(const Value* v) const {
     if (out.value == v) return true;
   }
   return false;
+}
+
+bool IsNumericName(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::string Graph::ValueLabel(const Value* v) const {
+  if (!v->name().empty() && !IsNumericName(v->name())) return "%" + v->name();
+  int ordinal = 0;
+  for (const auto& n : nodes_) {
+    for (const Value* r : n->results_) {
+      if (r == v) return "%" + std::to_string(ordinal);
+      if (r->name().empty() || IsNumericName(r->name())) ++ordinal;
+    }
+  }
+  return "%#" + std::to_string(v->id());  // not a result of this graph
 }
 
 void Graph::EraseNode(Node* node) {

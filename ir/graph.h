@@ -76,18 +76,24 @@ class Node {
   const std::string& loc() const { return loc_; }
   void set_loc(std::string loc) { loc_ = std::move(loc); }
 
-  /// "%3 = conv @layer1.0.conv1" style label for error messages.
+  /// "%3 = conv @layer1.0.conv1" style label for error messages, with results named as the
+  /// .kir printer names them.
   std::string Describe() const;
 
  private:
   friend class Graph;
   int id_ = 0;
+  const Graph* graph_ = nullptr;
   OpKind op_ = OpKind::Add;
   std::vector<Value*> operands_;
   std::vector<Value*> results_;
   Attrs attrs_;
   std::string loc_;
 };
+
+/// True for a non-empty name of decimal digits only. Such result names are not kept: the
+/// .kir printer numbers unnamed results %0, %1, ... itself, and inputs/params may not use them.
+bool IsNumericName(const std::string& name);
 
 /// A named graph output.
 struct GraphOutput {
@@ -144,6 +150,9 @@ class Graph {
   std::unordered_map<const Value*, std::vector<Node*>> ComputeUses() const;
   /// True if any node operand or graph output refers to `v`.
   bool HasUses(const Value* v) const;
+  /// How the .kir printer spells `v`: "%name" for named values; unnamed results (and results
+  /// with purely numeric names) are numbered "%0", "%1", ... in program order.
+  std::string ValueLabel(const Value* v) const;
 
   /// Parameter data by parameter name. May be empty (a graph read from .kir without weights).
   std::map<std::string, HostTensor>& weights() { return weights_; }

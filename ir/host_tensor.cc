@@ -24,8 +24,12 @@ HostTensor::HostTensor(DType dtype, std::vector<int64_t> sizes) : dtype_(dtype),
   num_elements_ = 1;
   for (int64_t s : sizes_) {
     KILN_CHECK(s >= 0, "negative tensor size");
-    num_elements_ *= s;
+    // Callers validate sizes from files and graphs; an overflow here is a bug in kiln.
+    KILN_CHECK(!__builtin_mul_overflow(num_elements_, s, &num_elements_), "tensor element count overflows int64");
   }
+  size_t bytes = 0;
+  KILN_CHECK(!__builtin_mul_overflow(static_cast<size_t>(num_elements_), dtype_size(dtype_), &bytes),
+             "tensor byte size overflows");
   storage_ = allocate(nbytes());
 }
 
@@ -39,7 +43,7 @@ double HostTensor::GetDouble(int64_t i) const {
     case DType::kBF16: return bf16_to_float(reinterpret_cast<const uint16_t*>(p)[i]);
     case DType::kI64: return static_cast<double>(reinterpret_cast<const int64_t*>(p)[i]);
     case DType::kI32: return reinterpret_cast<const int32_t*>(p)[i];
-    case DType::kBool: return reinterpret_cast<const bool*>(p)[i] ? 1.0 : 0.0;
+    case DType::kBool: return p[i] != 0 ? 1.0 : 0.0;  // read as a byte: any non-zero is true
   }
   return 0;
 }
@@ -50,7 +54,7 @@ int64_t HostTensor::GetInt(int64_t i) const {
   switch (dtype_) {
     case DType::kI64: return reinterpret_cast<const int64_t*>(p)[i];
     case DType::kI32: return reinterpret_cast<const int32_t*>(p)[i];
-    case DType::kBool: return reinterpret_cast<const bool*>(p)[i] ? 1 : 0;
+    case DType::kBool: return p[i] != 0 ? 1 : 0;
     default: return static_cast<int64_t>(GetDouble(i));
   }
 }

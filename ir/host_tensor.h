@@ -15,7 +15,8 @@
 
 namespace kiln::ir {
 
-/// The C++ element type that stores each dtype (f16/bf16 are raw 16-bit patterns).
+/// The C++ element type that stores each dtype. f16 and bf16 have none (both are 16-bit
+/// patterns): reach them through raw_data(), GetDouble() and SetDouble().
 template <typename T> struct DTypeOf;
 template <> struct DTypeOf<float> { static constexpr DType value = DType::kF32; };
 template <> struct DTypeOf<double> { static constexpr DType value = DType::kF64; };

@@ -15,6 +15,12 @@ using Result = StatusOr<Types>;
 
 Result one(TensorType t) { return Types{std::move(t)}; }
 
+// a * b for element counts; attributes come from files, so overflow is an input error.
+Status checked_mul(int64_t& acc, int64_t b, const std::string& what) {
+  if (__builtin_mul_overflow(acc, b, &acc)) return InvalidArgument(what + ": element count overflows int64");
+  return Status::Ok();
+}
+
 std::string ints_str(const std::vector<int64_t>& v) { return attr_value_str(v); }
 
 Status require_floating(const TensorType& t, const char* what) {
@@ -278,13 +284,17 @@ Result infer_reshape(const Types& in, const Attrs& attrs) {
     } else if (target[i] < 0) {
       return InvalidArgument("shape " + ints_str(target) + " has a negative size");
     } else {
-      known *= target[i];
+      KILN_RETURN_IF_ERROR(checked_mul(known, target[i], "shape " + ints_str(target)));
     }
   }
   int64_t static_elems = 1;
   std::vector<Dim> symbols;
   for (const Dim& d : x.dims()) {
-    if (d.is_static()) static_elems *= d.size(); else symbols.push_back(d);
+    if (d.is_static()) {
+      KILN_RETURN_IF_ERROR(checked_mul(static_elems, d.size(), in[0].str()));
+    } else {
+      symbols.push_back(d);
+    }
   }
   std::vector<Dim> out;
   for (int64_t t : target) out.emplace_back(t);
@@ -410,6 +420,11 @@ Result infer_reduce(const Types& in, const Attrs& attrs) {
   return one(TensorType{in[0].dtype, Shape(out)});
 }
 
+Result infer_reduce_float(const Types& in, const Attrs& attrs) {
+  KILN_RETURN_IF_ERROR(require_floating(in[0], "operand"));
+  return infer_reduce(in, attrs);
+}
+
 Result infer_arg_reduce(const Types& in, const Attrs& attrs) {
   KILN_RETURN_IF_ERROR(require_numeric(in[0], "operand"));
   int rank = in[0].shape.rank();
@@ -429,7 +444,7 @@ Result infer_constant(const Types&, const Attrs& attrs) {
   int64_t n = 1;
   for (int64_t s : shape) {
     if (s < 0) return InvalidArgument("shape " + ints_str(shape) + " has a negative size");
-    n *= s;
+    KILN_RETURN_IF_ERROR(checked_mul(n, s, "shape " + ints_str(shape)));
   }
   if (static_cast<int64_t>(value.size()) != n && value.size() != 1) {
     return InvalidArgument("value has " + std::to_string(value.size()) + " entries, shape " + ints_str(shape) +
@@ -442,6 +457,9 @@ Result infer_constant(const Types&, const Attrs& attrs) {
                                dtype_name(dtype));
       }
       if (dtype == DType::kBool && v != 0 && v != 1) return InvalidArgument("bool constant values must be 0 or 1");
+      if (dtype == DType::kI32 && (v < -2147483648.0 || v > 2147483647.0)) {
+        return InvalidArgument("value " + float_str(v) + " is out of range for i32");
+      }
     }
   }
   return one(TensorType{dtype, Shape::FromSizes(shape)});

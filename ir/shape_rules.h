@@ -31,6 +31,7 @@ KILN_DECLARE_RULE(infer_expand)
 KILN_DECLARE_RULE(infer_concat)
 KILN_DECLARE_RULE(infer_slice)
 KILN_DECLARE_RULE(infer_reduce)
+KILN_DECLARE_RULE(infer_reduce_float)
 KILN_DECLARE_RULE(infer_arg_reduce)
 KILN_DECLARE_RULE(infer_constant)
 #undef KILN_DECLARE_RULE

@@ -46,3 +46,34 @@ TEST_CASE("verifier reports every problem at once") {
   CHECK(m.find("required attribute 'stride'") != std::string::npos);
   CHECK(m.find("no outputs") != std::string::npos);
 }
+
+TEST_CASE("verifier rejects declared types whose byte size overflows") {
+  Graph g("huge");
+  Value* p = g.AddParam("w", TensorType{DType::kF32, Shape({int64_t{1} << 62, 4})});
+  auto n = g.AddNodeInferred(OpKind::Relu, {p}, {});
+  REQUIRE(n.ok());
+  g.AddOutput("out", (*n)->result());
+  kiln::Status s = Verify(g);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().find("too large") != std::string::npos);
+}
+
+TEST_CASE("shape rules reject element-count overflow in attributes") {
+  Graph g("g");
+  Value* x = g.AddInput("x", TensorType{DType::kF32, Shape({4})});
+  auto r = g.AddNodeInferred(OpKind::Reshape, {x}, Attrs{{"shape", std::vector<int64_t>{int64_t{1} << 40, int64_t{1} << 40, -1}}});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("overflows") != std::string::npos);
+}
+
+TEST_CASE("reduce_mean is floating only; i32 constants must fit i32") {
+  Graph g("g");
+  Value* x = g.AddInput("x", TensorType{DType::kI64, Shape({4})});
+  auto mean = g.AddNodeInferred(OpKind::ReduceMean, {x}, Attrs{{"dims", std::vector<int64_t>{0}}});
+  REQUIRE_FALSE(mean.ok());
+  CHECK(mean.status().message().find("floating point") != std::string::npos);
+  auto c = g.AddNodeInferred(OpKind::Constant, {},
+                             Attrs{{"dtype", DType::kI32}, {"shape", std::vector<int64_t>{}}, {"value", std::vector<double>{3e9}}});
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message().find("out of range for i32") != std::string::npos);
+}
