@@ -79,7 +79,8 @@ StatusOr<int> normalize_dim(int64_t dim, int rank) {
   if (dim < -std::max<int64_t>(r, 1) || dim >= std::max<int64_t>(r, 1)) {
     return InvalidArgument("dim " + std::to_string(dim) + " is out of range for rank " + std::to_string(rank));
   }
-  return static_cast<int>(dim < 0 ? dim + r : dim);
+  // A 0-d tensor accepts dim 0 and -1, both meaning 0, as torch does.
+  return static_cast<int>(dim < 0 ? dim + std::max<int64_t>(r, 1) : dim);
 }
 
 StatusOr<Shape> broadcast_shapes(const Shape& a, const Shape& b) {

@@ -34,6 +34,10 @@ KILN_DECLARE_RULE(infer_reduce)
 KILN_DECLARE_RULE(infer_reduce_float)
 KILN_DECLARE_RULE(infer_arg_reduce)
 KILN_DECLARE_RULE(infer_constant)
+// [LAYERS4A]
+// [LAYERS4B]
+// [LAYERS5A]
+// [LAYERS5B]
 #undef KILN_DECLARE_RULE
 
 /// Broadcasts two shapes like NumPy / PyTorch; an error names both shapes.

@@ -26,6 +26,10 @@ KernelTable BuildTable() {
   AddShapeKernels(table);
   AddReduceKernels(table);
   AddConstantKernels(table);
+  // [LAYERS4A]
+  // [LAYERS4B]
+  // [LAYERS5A]
+  // [LAYERS5B]
   return table;
 }
 

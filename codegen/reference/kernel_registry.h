@@ -66,5 +66,10 @@ void AddConvPoolKernels(KernelTable& table);     ///< conv, max_pool, avg_pool
 void AddShapeKernels(KernelTable& table);        ///< reshape, permute, expand, concat, slice
 void AddReduceKernels(KernelTable& table);       ///< reduce_*, argmax/argmin, softmax, log_softmax
 void AddConstantKernels(KernelTable& table);     ///< constant
+// [LAYERS4A]
+// [LAYERS4B]
+// [LAYERS5A]
+// [LAYERS5B]
+
 
 }  // namespace kiln::reference

@@ -42,14 +42,18 @@ int RunCompare(const ParsedArgs& args) {
     return 1;
   };
   ir::Tolerance tol;
+  auto usage = [](const Status& s) {
+    std::fprintf(stderr, "kiln compare: error: %s (see kiln compare --help)\n", s.message().c_str());
+    return 2;
+  };
   if (args.has("rtol")) {
     auto v = parse_number("rtol", args.get("rtol"));
-    if (!v.ok()) return fail(v.status());
+    if (!v.ok()) return usage(v.status());
     tol.rtol = *v;
   }
   if (args.has("atol")) {
     auto v = parse_number("atol", args.get("atol"));
-    if (!v.ok()) return fail(v.status());
+    if (!v.ok()) return usage(v.status());
     tol.atol = *v;
   }
   auto got = ir::ReadSafetensors(args.positional[0]);

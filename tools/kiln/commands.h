@@ -19,4 +19,7 @@ int RunOpt(const ParsedArgs& args);
 CommandSpec CompareSpec();
 int RunCompare(const ParsedArgs& args);
 
+CommandSpec ExportSpec();
+int RunExport(const ParsedArgs& args);
+
 }  // namespace kiln::cli

@@ -28,8 +28,28 @@ StatusOr<ParsedArgs> ParseArgs(const CommandSpec& spec, const std::vector<std::s
       out.help = true;
       continue;
     }
-    if (a.rfind("--", 0) != 0) return InvalidArgument("unknown option '" + a + "'");
-    std::string name = a.substr(2), value;
+    std::string name, value;
+    if (a.rfind("--", 0) != 0) {
+      // A short flag: `-o VALUE` or `-oVALUE`.
+      const FlagSpec* f = nullptr;
+      for (const FlagSpec& s : spec.flags) {
+        if (s.short_name != 0 && s.short_name == a[1]) f = &s;
+      }
+      if (!f) return InvalidArgument("unknown option '" + a + "'");
+      name = f->name;
+      if (f->value_name.empty()) {
+        if (a.size() > 2) return InvalidArgument("flag '-" + std::string(1, a[1]) + "' takes no value");
+      } else if (a.size() > 2) {
+        value = a.substr(2);
+      } else {
+        if (i + 1 >= args.size()) return InvalidArgument("flag '-" + std::string(1, a[1]) + "' needs a value (" + f->value_name + ")");
+        value = args[++i];
+      }
+      if (out.flags.count(name)) return InvalidArgument("flag '--" + name + "' is given twice");
+      out.flags[name] = value;
+      continue;
+    }
+    name = a.substr(2);
     bool has_value = false;
     size_t eq = name.find('=');
     if (eq != std::string::npos) {
@@ -62,7 +82,7 @@ std::string HelpText(const CommandSpec& spec) {
   std::string s = "usage: " + spec.usage + "\n\n" + spec.summary + "\n";
   if (!spec.flags.empty()) s += "\nflags:\n";
   for (const FlagSpec& f : spec.flags) {
-    std::string left = "  --" + f.name;
+    std::string left = f.short_name ? std::string("  -") + f.short_name + ", --" + f.name : "  --" + f.name;
     if (!f.value_name.empty()) left += f.optional_value ? "[=" + f.value_name + "]" : " " + f.value_name;
     if (left.size() < 28) left.resize(28, ' '); else left += "  ";
     s += left + f.help + (f.required ? " (required)" : "") + "\n";

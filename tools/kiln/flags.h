@@ -21,6 +21,7 @@ struct FlagSpec {
   std::string help;
   bool required = false;
   bool optional_value = false;  ///< `--dot` or `--dot=FILE`: the value may be omitted (only with '=')
+  char short_name = 0;          ///< e.g. 'o' for `-o DIR` (0: none)
 };
 
 /// What a subcommand accepts.

@@ -19,6 +19,7 @@ const std::vector<Command>& commands() {
       {kiln::cli::RunSpec, kiln::cli::RunRun},
       {kiln::cli::OptSpec, kiln::cli::RunOpt},
       {kiln::cli::CompareSpec, kiln::cli::RunCompare},
+      {kiln::cli::ExportSpec, kiln::cli::RunExport},
   };
   return table;
 }

@@ -1,0 +1,100 @@
+#include "frontend/conv.h"
+
+#include <cmath>
+#include <vector>
+
+#include "frontend/functional.h"
+#include "frontend/init.h"
+
+namespace kiln::nn {
+
+template <size_t D>
+ConvNdImpl<D>::ConvNdImpl(const ConvOptions<D>& options_, const std::string& type_name)
+    : Module(type_name), options(options_) {
+  const ConvOptions<D>& o = options;
+  auto error = [&](const std::string& m) { throw Error(type_name + ": " + m); };
+  if (o.in_channels() <= 0 || o.out_channels() <= 0) {
+    error("in_channels and out_channels must be positive, got " + std::to_string(o.in_channels()) + " and " +
+          std::to_string(o.out_channels()));
+  }
+  if (o.groups() <= 0) error("groups must be a positive integer, got " + std::to_string(o.groups()));
+  if (o.in_channels() % o.groups() != 0) error("in_channels must be divisible by groups");
+  if (o.out_channels() % o.groups() != 0) error("out_channels must be divisible by groups");
+  for (size_t i = 0; i < D; ++i) {
+    if (o.kernel_size()[i] <= 0) error("kernel_size must be positive, got " + o.kernel_size().tuple_str());
+    if (o.stride()[i] <= 0) error("stride must be positive, got " + o.stride().tuple_str());
+    if (o.dilation()[i] <= 0) error("dilation must be positive, got " + o.dilation().tuple_str());
+    if (o.padding()[i] < 0) error("padding must be non-negative, got " + o.padding().tuple_str());
+  }
+  const std::string& pm = o.padding_mode();
+  if (pm != "zeros" && pm != "reflect" && pm != "replicate" && pm != "circular") {
+    error("padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', but got padding_mode='" + pm + "'");
+  }
+  if (pm != "zeros") error("padding_mode='" + pm + "' is not supported yet (only 'zeros'; the others come with issue \"Layers I\")");
+  resolved_padding_ = o.padding();
+  if (o.padding_str() == "valid") {
+    resolved_padding_ = 0;
+  } else if (o.padding_str() == "same") {
+    if (!o.stride().all_equal(1)) error("padding='same' is not supported for strided convolutions");
+    for (size_t i = 0; i < D; ++i) {
+      int64_t total = o.dilation()[i] * (o.kernel_size()[i] - 1);
+      if (total % 2 != 0) {
+        error("padding='same' with an asymmetric padding (dilation * (kernel_size - 1) odd, kernel_size " +
+              o.kernel_size().tuple_str() + ") is not supported yet");
+      }
+      resolved_padding_[i] = total / 2;
+    }
+  } else if (!o.padding_str().empty()) {
+    error("Invalid padding string '" + o.padding_str() + "', should be one of {'valid', 'same'}");
+  }
+  std::vector<int64_t> wshape = {o.out_channels(), o.in_channels() / o.groups()};
+  for (size_t i = 0; i < D; ++i) wshape.push_back(o.kernel_size()[i]);
+  weight = register_parameter("weight", Tensor(ir::HostTensor(DType::kF32, wshape)));
+  bias = register_parameter("bias", o.bias() ? Tensor(ir::HostTensor(DType::kF32, {o.out_channels()})) : Tensor());
+  reset_parameters();
+}
+
+template <size_t D>
+void ConvNdImpl<D>::reset_parameters() {
+  init::kaiming_uniform_(weight, std::sqrt(5.0));
+  if (bias.defined()) {
+    int64_t fan_in = init::_calculate_fan_in_and_fan_out(weight).first;
+    double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
+    init::uniform_(bias, -bound, bound);
+  }
+}
+
+template <size_t D>
+Tensor ConvNdImpl<D>::forward(const Tensor& input) {
+  const ConvOptions<D>& o = options;
+  if constexpr (D == 1) {
+    return F::conv1d(input, weight, bias, o.stride(), resolved_padding_, o.dilation(), o.groups());
+  } else if constexpr (D == 2) {
+    return F::conv2d(input, weight, bias, o.stride(), resolved_padding_, o.dilation(), o.groups());
+  } else {
+    return F::conv3d(input, weight, bias, o.stride(), resolved_padding_, o.dilation(), o.groups());
+  }
+}
+
+template <size_t D>
+std::string ConvNdImpl<D>::extra_repr() const {
+  const ConvOptions<D>& o = options;
+  std::string s = std::to_string(o.in_channels()) + ", " + std::to_string(o.out_channels()) +
+                  ", kernel_size=" + o.kernel_size().tuple_str() + ", stride=" + o.stride().tuple_str();
+  if (!o.padding_str().empty()) {
+    s += ", padding=" + o.padding_str();
+  } else if (!o.padding().all_equal(0)) {
+    s += ", padding=" + o.padding().tuple_str();
+  }
+  if (!o.dilation().all_equal(1)) s += ", dilation=" + o.dilation().tuple_str();
+  if (o.groups() != 1) s += ", groups=" + std::to_string(o.groups());
+  if (!o.bias()) s += ", bias=False";
+  if (o.padding_mode() != "zeros") s += ", padding_mode=" + o.padding_mode();
+  return s;
+}
+
+template class ConvNdImpl<1>;
+template class ConvNdImpl<2>;
+template class ConvNdImpl<3>;
+
+}  // namespace kiln::nn

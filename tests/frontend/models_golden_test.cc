@@ -1,0 +1,234 @@
+// Golden parity of the built-in models (frontend/models) with their PyTorch / torchvision
+// originals (tests/golden/gen_models.py writes tests/golden/models/NAME.safetensors).
+//
+// For each model:
+//   (a) kiln's state_dict keys, order, shapes and dtypes equal PyTorch's (file metadata), and
+//       kiln prints the same module tree as PyTorch's repr;
+//   (b) formula weights written under PyTorch's keys to a safetensors file load strictly with
+//       kiln::load_state_dict, i.e. weights exported from PyTorch load unchanged;
+//   (c) the eager forward in eval mode matches PyTorch's output;
+//   (d) the traced graph (symbolic batch N) run on the reference backend matches too, and its
+//       parameters are named by state_dict keys.
+// Tolerance: ir::Compare's default (rtol 1e-4, atol 1e-5) for every model.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "codegen/reference/interpreter.h"
+#include "frontend/models/registry.h"
+#include "frontend/nn.h"
+#include "frontend/serialize.h"
+#include "frontend/trace.h"
+#include "ir/json.h"
+#include "ir/safetensors.h"
+#include "ir/tensor_compare.h"
+
+namespace {
+
+namespace nn = kiln::nn;
+namespace ir = kiln::ir;
+using kiln::Tensor;
+
+const char* kGoldenDir = "tests/golden/models";
+
+struct StateEntry {
+  std::string key;
+  std::vector<int64_t> shape;
+  std::string dtype;  // safetensors spelling: "F32", "I64"
+};
+
+struct ModelGolden {
+  std::vector<StateEntry> state_dict;
+  std::string repr;
+  double formula_checksum = 0;
+  ir::HostTensor input;
+  ir::HostTensor expected;
+};
+
+ModelGolden LoadGolden(const std::string& name) {
+  auto file = ir::ReadSafetensors(std::string(kGoldenDir) + "/" + name + ".safetensors");
+  REQUIRE(file.ok());
+  ModelGolden g;
+  REQUIRE(file->tensors.count("input") == 1);
+  REQUIRE(file->tensors.count("expected.output") == 1);
+  g.input = file->tensors.at("input");
+  g.expected = file->tensors.at("expected.output");
+  g.repr = file->metadata.at("repr");
+  g.formula_checksum = std::stod(file->metadata.at("formula_checksum"));
+  auto json = ir::ParseJson(file->metadata.at("state_dict"));
+  REQUIRE(json.ok());
+  for (const ir::JsonValue& item : json->items()) {
+    StateEntry e;
+    e.key = item.items().at(0).string_value();
+    for (const ir::JsonValue& d : item.items().at(1).items()) e.shape.push_back(d.int_value());
+    e.dtype = item.items().at(2).string_value();
+    g.state_dict.push_back(std::move(e));
+  }
+  return g;
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// FNV-1a (64-bit) of the key's bytes.
+uint64_t KeyHash(const std::string& key) {
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (unsigned char c : key) h = (h ^ c) * 0x100000001B3ull;
+  return h;
+}
+
+/// Uniform [-0.5, 0.5): splitmix64(key_hash + (i + 1) * golden ratio), top 53 bits.
+double FormulaBase(uint64_t key_hash, int64_t i) {
+  uint64_t z = key_hash + static_cast<uint64_t>(i + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1p-53 - 0.5;
+}
+
+/// The formula weights of tests/golden/gen_models.py (formula_values; keep the two in sync):
+/// random-like, exactly reproducible values with kaiming-like scale for weights and
+/// plausible BatchNorm statistics, computed in double and rounded to f32 once.
+ir::HostTensor FormulaTensor(const StateEntry& e) {
+  if (EndsWith(e.key, "num_batches_tracked")) {
+    ir::HostTensor t(ir::DType::kI64, e.shape);
+    for (int64_t i = 0; i < t.num_elements(); ++i) t.data<int64_t>()[i] = 0;
+    return t;
+  }
+  ir::HostTensor t(ir::DType::kF32, e.shape);
+  const uint64_t hash = KeyHash(e.key);
+  const int64_t n = t.num_elements();
+  float* out = t.data<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    const double base = FormulaBase(hash, i);
+    double v = 0;
+    if (e.shape.size() >= 2) v = base * std::sqrt(24.0 / static_cast<double>(n / e.shape[0]));
+    else if (EndsWith(e.key, "running_mean")) v = 0.2 * base;
+    else if (EndsWith(e.key, "running_var")) v = 1.0 + 0.5 * (base + 0.5);
+    else if (EndsWith(e.key, ".weight")) v = 1.0 + 0.2 * base;
+    else if (EndsWith(e.key, ".bias")) v = 0.2 * base;
+    else FAIL("no formula for state_dict key " << e.key);
+    out[i] = static_cast<float>(v);
+  }
+  return t;
+}
+
+std::string TmpPath(const std::string& file) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + file;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void CheckModel(const std::string& name) {
+  ModelGolden g = LoadGolden(name);
+  kiln::manual_seed(0);
+  kiln::models::BuiltinModel m = kiln::models::build_model(name);
+  nn::Module& module = *m.module;
+
+  // (a) state_dict keys, order, shapes, dtypes; repr.
+  nn::NamedTensors state = module.state_dict();
+  std::vector<std::string> got_keys, want_keys;
+  for (const auto& [key, t] : state) got_keys.push_back(key);
+  for (const StateEntry& e : g.state_dict) want_keys.push_back(e.key);
+  REQUIRE(got_keys == want_keys);
+  for (size_t i = 0; i < state.size(); ++i) {
+    INFO(state[i].first);
+    CHECK(state[i].second.sizes() == g.state_dict[i].shape);
+    CHECK(std::string(ir::safetensors_dtype_name(state[i].second.dtype())) == g.state_dict[i].dtype);
+  }
+  CHECK(module.repr() == g.repr);
+
+  // (b) weights saved under PyTorch's names load strictly.
+  std::map<std::string, ir::HostTensor> weights;
+  double checksum = 0;
+  for (const StateEntry& e : g.state_dict) {
+    ir::HostTensor t = FormulaTensor(e);
+    for (int64_t i = 0; i < t.num_elements(); ++i) checksum += std::abs(t.GetDouble(i));
+    weights.emplace(e.key, std::move(t));
+  }
+  CHECK(checksum == Approx(g.formula_checksum).epsilon(1e-12));
+  const std::string path = TmpPath(name + ".formula.safetensors");
+  REQUIRE(ir::WriteSafetensors(path, weights, {{"format", "pt"}}).ok());
+  auto [missing, unexpected] = kiln::load_state_dict(module, path);
+  CHECK(missing.empty());
+  CHECK(unexpected.empty());
+  for (const auto& [key, t] : module.state_dict()) {
+    INFO(key);
+    CHECK(t.data().BitwiseEqual(weights.at(key)));
+  }
+
+  // (c) eager forward in eval mode.
+  module.eval();
+  auto start = std::chrono::steady_clock::now();
+  Tensor out = module(Tensor(g.input.Clone()));
+  const double eager_s = SecondsSince(start);
+  ir::Comparison eager = ir::Compare(out.data(), g.expected);
+  INFO("eager: " << eager.message);
+  CHECK(eager.ok);
+
+  // (d) traced with a symbolic batch, run on the reference backend.
+  start = std::chrono::steady_clock::now();
+  kiln::TraceOptions options;
+  options.graph_name = name;
+  options.output_names = m.output_names;
+  // The registry's spec with the golden input's image size (torchvision's models take 64x64).
+  REQUIRE(m.inputs.size() == 1);
+  kiln::TensorSpec spec = m.inputs[0];
+  REQUIRE(spec.shape.size() == g.input.sizes().size());
+  for (size_t d = 1; d < spec.shape.size(); ++d) spec.shape[d] = g.input.sizes()[d];
+  std::unique_ptr<ir::Graph> graph = kiln::trace(module, {spec}, options);
+  const double trace_s = SecondsSince(start);
+  REQUIRE(graph->inputs().size() == 1);
+  CHECK(graph->inputs()[0]->name() == "input");
+  CHECK(graph->inputs()[0]->type().shape.dim(0) == ir::Dim::Symbolic("N"));
+  std::set<std::string> keys(want_keys.begin(), want_keys.end());
+  for (const ir::Value* p : graph->params()) {
+    INFO(p->name());
+    CHECK(keys.count(p->name()) == 1);
+    CHECK(graph->weights().count(p->name()) == 1);
+  }
+  start = std::chrono::steady_clock::now();
+  auto outputs = kiln::reference::RunGraph(*graph, {{"input", g.input}});
+  const double run_s = SecondsSince(start);
+  INFO("RunGraph: " << (outputs.ok() ? "ok" : outputs.status().message()));
+  REQUIRE(outputs.ok());
+  REQUIRE(outputs->size() == 1);
+  CHECK((*outputs)[0].first == "output");
+  ir::Comparison traced = ir::Compare((*outputs)[0].second, g.expected);
+  INFO("traced: " << traced.message);
+  CHECK(traced.ok);
+  std::printf("%-13s %3zu state_dict entries, %3zu graph params, %4zu nodes; eager %.2fs, trace %.2fs, "
+              "reference %.2fs; max |diff| eager %.2e traced %.2e\n",
+              name.c_str(), state.size(), graph->params().size(), static_cast<size_t>(graph->num_nodes()), eager_s, trace_s, run_s,
+              eager.max_abs_diff, traced.max_abs_diff);
+}
+
+TEST_CASE("mlp matches PyTorch", "[models][golden]") { CheckModel("mlp"); }
+
+TEST_CASE("lenet5 matches PyTorch", "[models][golden]") { CheckModel("lenet5"); }
+
+TEST_CASE("resnet18 matches torchvision", "[models][golden]") { CheckModel("resnet18"); }
+
+TEST_CASE("mobilenet_v2 matches torchvision", "[models][golden]") { CheckModel("mobilenet_v2"); }
+
+TEST_CASE("every available built-in model has golden data", "[models][golden]") {
+  for (const std::string& name : kiln::models::builtin_model_names()) {
+    if (!kiln::models::is_model_available(name)) continue;
+    INFO(name);
+    CHECK(ir::ReadSafetensors(std::string(kGoldenDir) + "/" + name + ".safetensors").ok());
+  }
+}
+
+}  // namespace

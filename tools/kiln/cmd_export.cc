@@ -1,0 +1,156 @@
+// `kiln export --model NAME -o DIR [--weights W.safetensors] [--seed S] [--batch N]`:
+// builds a built-in model (frontend/models), loads its weights, traces it in eval mode and
+// writes DIR/NAME.kir and DIR/NAME.safetensors (the graph's weights by parameter name), which
+// `kiln inspect`, `kiln run` and `kiln opt` take as they are.
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "frontend/error.h"
+#include "frontend/models/registry.h"
+#include "frontend/random.h"
+#include "frontend/serialize.h"
+#include "frontend/trace.h"
+#include "ir/kir.h"
+#include "ir/safetensors.h"
+#include "tools/kiln/commands.h"
+
+namespace kiln::cli {
+
+namespace {
+
+std::string model_list() {
+  std::string s;
+  for (const std::string& name : models::builtin_model_names()) {
+    s += (s.empty() ? "" : ", ") + name;
+    if (!models::is_model_available(name)) s += " (not available yet)";
+  }
+  return s;
+}
+
+/// An unsigned integer flag value >= `min`; false if `text` is not one.
+bool parse_uint(const std::string& text, uint64_t min, uint64_t& out) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || v < min) return false;
+  out = v;
+  return true;
+}
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "kiln export: error: %s (see kiln export --help)\n", message.c_str());
+  return 2;
+}
+
+int input_error(const std::string& message) {
+  std::fprintf(stderr, "kiln export: error: %s\n", message.c_str());
+  return 1;
+}
+
+std::string human_bytes(uint64_t b) {
+  char buf[32];
+  if (b < 1024 * 1024) std::snprintf(buf, sizeof(buf), "%.1f KiB", b / 1024.0);
+  else std::snprintf(buf, sizeof(buf), "%.1f MiB", b / (1024.0 * 1024.0));
+  return buf;
+}
+
+}  // namespace
+
+CommandSpec ExportSpec() {
+  return CommandSpec{
+      "export",
+      "kiln export --model NAME -o DIR [--weights W.safetensors] [--seed S] [--batch N]",
+      "Builds a built-in model, loads its weights, traces it in eval mode and writes DIR/NAME.kir and\n"
+      "DIR/NAME.safetensors (the graph's weights by parameter name). Models: " +
+          model_list() +
+          ".\n"
+          "Weights are a state_dict safetensors file, e.g. from PyTorch:\n"
+          "  safetensors.torch.save_file(model.state_dict(), \"w.safetensors\")\n"
+          "loaded strictly (every key present with its shape, no extra keys). Without --weights the\n"
+          "model keeps its default initialization, drawn from the seed. The batch dim is symbolic (N)\n"
+          "unless --batch fixes it.",
+      {
+          {"model", "NAME", "the built-in model to export", true},
+          {"output", "DIR", "the directory to write NAME.kir and NAME.safetensors to (created if missing)", true, false, 'o'},
+          {"weights", "W.safetensors", "a state_dict to load (strict); default: the seeded initialization"},
+          {"seed", "S", "seed of the default initialization (default 0)"},
+          {"batch", "N", "a static batch size instead of the symbolic N"},
+      },
+      0,
+      0,
+  };
+}
+
+int RunExport(const ParsedArgs& args) {
+  const std::string name = args.get("model");
+  const std::string dir = args.get("output");
+  uint64_t seed = 0, batch = 0;
+  if (args.has("seed") && !parse_uint(args.get("seed"), 0, seed)) {
+    return usage_error("--seed needs an integer >= 0, got '" + args.get("seed") + "'");
+  }
+  if (args.has("batch") && !parse_uint(args.get("batch"), 1, batch)) {
+    return usage_error("--batch needs an integer >= 1, got '" + args.get("batch") + "'");
+  }
+  if (dir.empty()) return usage_error("--output needs a directory");
+
+  std::unique_ptr<ir::Graph> graph;
+  try {
+    manual_seed(seed);
+    models::BuiltinModel model = models::build_model(name);
+    if (args.has("weights")) load_state_dict(*model.module, args.get("weights"), /*strict=*/true);
+    model.module->eval();
+    std::vector<TensorSpec> inputs = model.inputs;
+    if (batch != 0) {
+      for (TensorSpec& spec : inputs) {
+        for (ir::Dim& d : spec.shape) {
+          if (d == ir::Dim::Symbolic("N")) d = ir::Dim(static_cast<int64_t>(batch));
+        }
+      }
+    }
+    TraceOptions options;
+    options.graph_name = name;
+    options.output_names = model.output_names;
+    graph = trace(*model.module, inputs, options);
+  } catch (const Error& e) {
+    return input_error(e.what());
+  }
+
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return input_error("cannot create directory '" + dir + "': " + ec.message());
+  const std::string kir_path = dir + "/" + name + ".kir";
+  const std::string weights_path = dir + "/" + name + ".safetensors";
+  {
+    std::ofstream f(kir_path, std::ios::binary);
+    f << ir::PrintGraph(*graph);
+    if (!f) return input_error("cannot write '" + kir_path + "'");
+  }
+  Status written = ir::WriteSafetensors(weights_path, graph->weights(),
+                                        {{"producer", "kiln export"}, {"model", name}});
+  if (!written.ok()) return input_error(written.message());
+
+  uint64_t elements = 0, bytes = 0;
+  for (const auto& [param, t] : graph->weights()) {
+    elements += static_cast<uint64_t>(t.num_elements());
+    bytes += t.nbytes();
+  }
+  std::string signature;
+  for (const ir::Value* v : graph->inputs()) signature += (signature.empty() ? "" : ", ") + v->name() + " " + v->type().str();
+  signature += " -> ";
+  for (size_t i = 0; i < graph->outputs().size(); ++i) {
+    const ir::GraphOutput& o = graph->outputs()[i];
+    signature += (i ? ", " : "") + o.name + " " + o.value->type().str();
+  }
+  std::printf("exported %s (%s): %zu parameters, %llu elements (%s), %d nodes -> %s, %s\n", name.c_str(),
+              signature.c_str(), graph->params().size(), static_cast<unsigned long long>(elements),
+              human_bytes(bytes).c_str(), graph->num_nodes(), kir_path.c_str(), weights_path.c_str());
+  return 0;
+}
+
+}  // namespace kiln::cli
