@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "frontend/functional.h"
+#include "frontend/functional_spatial.h"
 #include "frontend/init.h"
 
 namespace kiln::nn {
@@ -30,23 +31,37 @@ ConvNdImpl<D>::ConvNdImpl(const ConvOptions<D>& options_, const std::string& typ
   if (pm != "zeros" && pm != "reflect" && pm != "replicate" && pm != "circular") {
     error("padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', but got padding_mode='" + pm + "'");
   }
-  if (pm != "zeros") error("padding_mode='" + pm + "' is not supported yet (only 'zeros'; the others come with issue \"Layers I\")");
   resolved_padding_ = o.padding();
+  std::vector<int64_t> right(D, 0);  // right-side padding where it differs from the left
+  bool asymmetric = false;
   if (o.padding_str() == "valid") {
     resolved_padding_ = 0;
   } else if (o.padding_str() == "same") {
     if (!o.stride().all_equal(1)) error("padding='same' is not supported for strided convolutions");
     for (size_t i = 0; i < D; ++i) {
       int64_t total = o.dilation()[i] * (o.kernel_size()[i] - 1);
-      if (total % 2 != 0) {
-        error("padding='same' with an asymmetric padding (dilation * (kernel_size - 1) odd, kernel_size " +
-              o.kernel_size().tuple_str() + ") is not supported yet");
-      }
       resolved_padding_[i] = total / 2;
+      right[i] = total - total / 2;
+      asymmetric = asymmetric || right[i] != resolved_padding_[i];
     }
   } else if (!o.padding_str().empty()) {
     error("Invalid padding string '" + o.padding_str() + "', should be one of {'valid', 'same'}");
   }
+  if (o.padding_str() != "same") {
+    for (size_t i = 0; i < D; ++i) right[i] = resolved_padding_[i];
+  }
+  // torch's _reversed_padding_repeated_twice (non-zeros modes) or the zero-padded excess of an
+  // asymmetric "same" (zeros mode, as torch's _convolution_mode).
+  for (size_t i = D; i-- > 0;) {
+    if (pm != "zeros") {
+      pre_pad_.push_back(resolved_padding_[i]);
+      pre_pad_.push_back(right[i]);
+    } else if (asymmetric) {
+      pre_pad_.push_back(0);
+      pre_pad_.push_back(right[i] - resolved_padding_[i]);
+    }
+  }
+  if (pm != "zeros") resolved_padding_ = 0;
   std::vector<int64_t> wshape = {o.out_channels(), o.in_channels() / o.groups()};
   for (size_t i = 0; i < D; ++i) wshape.push_back(o.kernel_size()[i]);
   weight = register_parameter("weight", Tensor(ir::HostTensor(DType::kF32, wshape)));
@@ -67,12 +82,16 @@ void ConvNdImpl<D>::reset_parameters() {
 template <size_t D>
 Tensor ConvNdImpl<D>::forward(const Tensor& input) {
   const ConvOptions<D>& o = options;
+  Tensor x = input;
+  if (!pre_pad_.empty() && input.defined()) {
+    x = F::pad(input, pre_pad_, o.padding_mode() == "zeros" ? "constant" : o.padding_mode());
+  }
   if constexpr (D == 1) {
-    return F::conv1d(input, weight, bias, o.stride(), resolved_padding_, o.dilation(), o.groups());
+    return F::conv1d(x, weight, bias, o.stride(), resolved_padding_, o.dilation(), o.groups());
   } else if constexpr (D == 2) {
-    return F::conv2d(input, weight, bias, o.stride(), resolved_padding_, o.dilation(), o.groups());
+    return F::conv2d(x, weight, bias, o.stride(), resolved_padding_, o.dilation(), o.groups());
   } else {
-    return F::conv3d(input, weight, bias, o.stride(), resolved_padding_, o.dilation(), o.groups());
+    return F::conv3d(x, weight, bias, o.stride(), resolved_padding_, o.dilation(), o.groups());
   }
 }
 

@@ -1,14 +1,18 @@
 // nn::Conv1d, nn::Conv2d, nn::Conv3d, as torch.nn's (torch 1.13 arguments, defaults,
 // state_dict keys weight/bias, initialization and repr).
 //
-// padding is a size per spatial dim, or "valid" / "same" (stride 1 only, and only where the
-// total padding dilation * (kernel - 1) is even, since the IR's conv pads symmetrically).
-// padding_mode "zeros" only for now: "reflect", "replicate" and "circular" are rejected at
-// construction (they come with the "Layers I" issue, as ConvTranspose does).
+// padding is a size per spatial dim, or "valid" / "same" (stride 1 only). padding_mode is
+// "zeros", "reflect", "replicate" or "circular". As torch does, a non-zeros mode pads the input
+// with F::pad (IR op `pad`, left/right as torch's _reversed_padding_repeated_twice) and then
+// convolves without padding; "same" with an odd total padding dilation * (kernel - 1) puts the
+// extra unit on the right (zeros: a `pad` of the right side, then the symmetric IR conv).
+// Unbatched input with "circular" is an error, as in torch 1.13 (F.pad's circular mode needs
+// a batch dim).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "frontend/expanding_array.h"
 #include "frontend/module.h"
@@ -72,7 +76,10 @@ class ConvNdImpl : public Module {
   Tensor bias;
 
  private:
-  ExpandingArray<D> resolved_padding_ = 0;  // numeric padding after "same"/"valid"
+  ExpandingArray<D> resolved_padding_ = 0;  // numeric padding after "same"/"valid" (the left side)
+  // F::pad's list (last dim first, left then right): the whole padding for non-zeros modes,
+  // for "zeros" only the right-side excess of an asymmetric "same" (empty when none).
+  std::vector<int64_t> pre_pad_;
 };
 
 class Conv1dImpl : public ConvNdImpl<1> {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "frontend/dispatch.h"
+#include "frontend/functional_activation.h"
 
 namespace kiln::nn::functional {
 
@@ -248,52 +249,7 @@ Tensor avg_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, OptionalEx
   return poolnd(PoolKind::kAvg, "avg_pool2d", 2, input, a);
 }
 
-Tensor adaptive_avg_pool2d(const Tensor& input, ExpandingArrayWithOptionalElem<2> output_size) {
-  const std::string fn = "adaptive_avg_pool2d";
-  require_defined(input, fn, "input");
-  int64_t rank = input.dim();
-  if (rank != 3 && rank != 4) {
-    fail(fn + ": expected 3D or 4D input, got " + std::to_string(rank) + "D input " + input.type_str());
-  }
-  int64_t in[2], out[2];
-  for (int i = 0; i < 2; ++i) {
-    int d = static_cast<int>(rank - 2 + i);
-    in[i] = static_dim(input, d);
-    if (in[i] < 0) fail(fn + ": spatial dims of input " + input.type_str() + " must be static");
-    if (in[i] == 0) fail(fn + ": expected non-empty spatial dims, got input " + input.type_str());
-    out[i] = output_size[static_cast<size_t>(i)].value_or(in[i]);
-    if (out[i] <= 0) fail(fn + ": output_size must be positive, got " + output_size.repr());
-  }
-  int64_t dh = rank - 2, dw = rank - 1;
-  if (out[0] == 1 && out[1] == 1) return input.mean({dh, dw}, /*keepdim=*/true);
-  if (in[0] % out[0] == 0 && in[1] % out[1] == 0) {
-    std::vector<int64_t> k = {in[0] / out[0], in[1] / out[1]};
-    if (k[0] == 1 && k[1] == 1) return input;
-    return avg_pool2d(input, k, k);
-  }
-  // Average windows are rectangles of uniform weight, so the pooling separates per dim.
-  Tensor x = input;
-  for (int i = 0; i < 2; ++i) {
-    int64_t d = rank - 2 + i;
-    if (in[i] == out[i]) continue;
-    if (out[i] == 1) {
-      x = x.mean({d}, true);
-    } else if (in[i] % out[i] == 0) {
-      std::vector<int64_t> k = {1, 1};
-      k[static_cast<size_t>(i)] = in[i] / out[i];
-      x = avg_pool2d(x, k, k);
-    } else {
-      std::vector<Tensor> parts;
-      for (int64_t j = 0; j < out[i]; ++j) {
-        int64_t start = (j * in[i]) / out[i];
-        int64_t end = ((j + 1) * in[i] + out[i] - 1) / out[i];
-        parts.push_back(x.slice(d, start, end).mean({d}, true));
-      }
-      x = cat(parts, d);
-    }
-  }
-  return x;
-}
+// adaptive_avg_pool2d: frontend/functional_pooling.cc (the adaptive_avg_pool op).
 
 Tensor relu(const Tensor& input, bool inplace) {
   require_defined(input, "relu", "input");
@@ -391,14 +347,13 @@ Tensor dropout(const Tensor& input, double p, bool training, Generator* generato
   require_defined(input, "dropout", "input");
   if (!(p >= 0.0 && p <= 1.0)) fail("dropout probability has to be between 0 and 1, but got " + py_float(p));
   if (!training || p == 0.0) return input;
-  if (input.is_symbolic()) fail("Dropout in training mode cannot be traced yet (training issue)");
   if (!ir::is_floating(input.dtype())) fail("dropout: expected a floating point input, got " + input.type_str());
-  Generator& gen = generator ? *generator : default_generator();
+  if (p == 1.0) return input * detail::scalar_like(input, 0.0);
   // Keep an element with probability 1 - p (torch's bernoulli_(1 - p)), scaled by 1 / (1 - p).
-  ir::HostTensor mask(input.dtype(), input.sizes());
-  double scale = p == 1.0 ? 0.0 : 1.0 / (1.0 - p);
-  for (int64_t i = 0; i < mask.num_elements(); ++i) mask.SetDouble(i, gen.uniform() < 1.0 - p ? scale : 0.0);
-  return detail::apply1(ir::OpKind::Mul, {input, Tensor(std::move(mask))});
+  // The mask comes from the counter-based random_uniform op (seeded from `generator`), so
+  // training-mode dropout traces too (functional_activation.h).
+  Tensor keep = random_uniform_like(input, generator) < detail::scalar_like(input, 1.0 - p);
+  return input * (keep.to(input.dtype()) * (1.0 / (1.0 - p)));
 }
 
 Tensor flatten(const Tensor& input, int64_t start_dim, int64_t end_dim) {

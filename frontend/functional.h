@@ -16,10 +16,12 @@
 //   does NOT update the buffers: compiled training state comes with the training issue.
 //   Parameters/buffers of the traced module used by batch_norm become graph parameters named
 //   by their state_dict keys (they are reshaped to [1, C, 1, ...] inside the graph).
-// - dropout: identity when !training or p == 0; eager training draws a keep-mask from the
-//   generator (default_generator() if null) and scales by 1/(1-p); training on a symbolic
-//   tensor throws (dropout RNG in compiled graphs comes with the training issue).
-// - Not handled yet: return_indices for max pooling, conv padding modes other than zeros,
+// - dropout: identity when !training or p == 0; training draws a keep-mask with the
+//   counter-based random_uniform op seeded from the generator (default_generator() if null)
+//   and scales by 1/(1-p); it traces (the seed becomes a node attribute, see
+//   functional_activation.h).
+// - Max pooling with indices, 3-d pools, unpooling, fractional/LP/adaptive pools:
+//   functional_pooling.h. Not handled yet: conv padding modes other than zeros,
 //   ConvTranspose (issue "Layers I").
 #pragma once
 

@@ -69,4 +69,10 @@ void BatchNorm2dImpl::check_input_dim(const Tensor& input) const {
   }
 }
 
+void BatchNorm3dImpl::check_input_dim(const Tensor& input) const {
+  if (input.dim() != 5) {
+    detail::fail("expected 5D input (got " + std::to_string(input.dim()) + "D input " + input.type_str() + ")");
+  }
+}
+
 }  // namespace kiln::nn

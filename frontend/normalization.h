@@ -1,4 +1,4 @@
-// nn::BatchNorm1d and nn::BatchNorm2d, as torch.nn's (torch 1.13).
+// nn::BatchNorm1d, nn::BatchNorm2d and nn::BatchNorm3d, as torch.nn's (torch 1.13).
 //
 // Contract.
 // - Registration order (state_dict keys): parameters weight, bias (None when affine=false);
@@ -14,6 +14,9 @@
 // - While tracing (symbolic input) in training mode the batch statistics are used and the
 //   buffers are NOT updated: compiled training state (running stats as train_step outputs)
 //   comes with the training issue.
+// - Inference stays a decomposition into elementwise ops (sub, add, sqrt, div, mul on the
+//   [1, C, 1, ...] reshaped statistics); folding it into a preceding conv/linear is the
+//   performance issue's BN-folding pass, which matches that pattern.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +40,7 @@ struct BatchNormOptions {
 };
 using BatchNorm1dOptions = BatchNormOptions;
 using BatchNorm2dOptions = BatchNormOptions;
+using BatchNorm3dOptions = BatchNormOptions;
 
 /// The shared implementation; subclasses check the input rank.
 class BatchNormImplBase : public Module {
@@ -82,5 +86,16 @@ class BatchNorm2dImpl : public BatchNormImplBase {
   void check_input_dim(const Tensor& input) const override;
 };
 KILN_MODULE(BatchNorm2d);
+
+/// Over [N, C, D, H, W].
+class BatchNorm3dImpl : public BatchNormImplBase {
+ public:
+  explicit BatchNorm3dImpl(int64_t num_features) : BatchNorm3dImpl(BatchNorm3dOptions(num_features)) {}
+  explicit BatchNorm3dImpl(const BatchNorm3dOptions& options) : BatchNormImplBase(options, "BatchNorm3d") {}
+
+ protected:
+  void check_input_dim(const Tensor& input) const override;
+};
+KILN_MODULE(BatchNorm3d);
 
 }  // namespace kiln::nn

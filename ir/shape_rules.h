@@ -34,10 +34,21 @@ KILN_DECLARE_RULE(infer_reduce)
 KILN_DECLARE_RULE(infer_reduce_float)
 KILN_DECLARE_RULE(infer_arg_reduce)
 KILN_DECLARE_RULE(infer_constant)
-// [LAYERS4A]
-// [LAYERS4B]
-// [LAYERS5A]
-// [LAYERS5B]
+KILN_DECLARE_RULE(infer_pad)
+KILN_DECLARE_RULE(infer_conv_transpose)
+KILN_DECLARE_RULE(infer_unfold)
+KILN_DECLARE_RULE(infer_fold)
+KILN_DECLARE_RULE(infer_upsample)
+KILN_DECLARE_RULE(infer_max_pool_with_indices)
+KILN_DECLARE_RULE(infer_max_unpool)
+KILN_DECLARE_RULE(infer_fractional_max_pool)
+KILN_DECLARE_RULE(infer_adaptive_pool)
+KILN_DECLARE_RULE(infer_adaptive_max_pool)
+KILN_DECLARE_RULE(infer_gelu)
+KILN_DECLARE_RULE(infer_layer_norm)
+KILN_DECLARE_RULE(infer_group_norm)
+KILN_DECLARE_RULE(infer_embedding)
+KILN_DECLARE_RULE(infer_embedding_bag)
 #undef KILN_DECLARE_RULE
 
 /// Broadcasts two shapes like NumPy / PyTorch; an error names both shapes.

@@ -26,10 +26,10 @@ KernelTable BuildTable() {
   AddShapeKernels(table);
   AddReduceKernels(table);
   AddConstantKernels(table);
-  // [LAYERS4A]
-  // [LAYERS4B]
-  // [LAYERS5A]
-  // [LAYERS5B]
+  AddSpatialKernels(table);
+  AddPoolingKernels(table);
+  AddActivationKernels(table);
+  AddNormEmbeddingKernels(table);
   return table;
 }
 

@@ -66,10 +66,10 @@ void AddConvPoolKernels(KernelTable& table);     ///< conv, max_pool, avg_pool
 void AddShapeKernels(KernelTable& table);        ///< reshape, permute, expand, concat, slice
 void AddReduceKernels(KernelTable& table);       ///< reduce_*, argmax/argmin, softmax, log_softmax
 void AddConstantKernels(KernelTable& table);     ///< constant
-// [LAYERS4A]
-// [LAYERS4B]
-// [LAYERS5A]
-// [LAYERS5B]
+void AddSpatialKernels(KernelTable& table);       ///< pad, conv_transpose, unfold, fold, upsample
+void AddPoolingKernels(KernelTable& table);     ///< max_pool_with_indices, max_unpool, fractional/adaptive pools
+void AddActivationKernels(KernelTable& table);     ///< elu, leaky_relu, softplus, gelu, random_uniform
+void AddNormEmbeddingKernels(KernelTable& table);  ///< layer_norm, group_norm, embedding, embedding_bag
 
 
 }  // namespace kiln::reference

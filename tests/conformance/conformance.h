@@ -52,9 +52,9 @@ std::vector<Backend> available_backends();
 void AddElementwiseCases(std::vector<Case>& cases);
 void AddLinalgConvCases(std::vector<Case>& cases);
 void AddShapeReduceCases(std::vector<Case>& cases);
-// [LAYERS4A]
-// [LAYERS4B]
-// [LAYERS5A]
-// [LAYERS5B]
+void AddSpatialCases(std::vector<Case>& cases);
+void AddPoolingCases(std::vector<Case>& cases);
+void AddActivationCases(std::vector<Case>& cases);
+void AddNormEmbeddingCases(std::vector<Case>& cases);
 
 }  // namespace kiln::conformance

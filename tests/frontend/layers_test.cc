@@ -98,8 +98,8 @@ TEST_CASE("Conv1d/2d/3d: repr rule, weight shapes, init, errors", "[layers]") {
   CHECK(MaxAbs(conv->bias) <= bound);
   CHECK(Keys(*nn::Conv2d(nn::Conv2dOptions(1, 1, 1).bias(false))) == Keys_t{"weight"});
 
-  CHECK_THROWS_WITH(nn::Conv2d(nn::Conv2dOptions(2, 2, 3).padding_mode("reflect")),
-                    Contains("padding_mode='reflect' is not supported yet"));
+  CHECK(nn::Conv2d(nn::Conv2dOptions(2, 2, 3).padding_mode("reflect"))->repr() ==
+        "Conv2d(2, 2, kernel_size=(3, 3), stride=(1, 1), padding_mode=reflect)");
   CHECK_THROWS_WITH(nn::Conv2d(nn::Conv2dOptions(2, 2, 3).padding_mode("mirror")),
                     Contains("padding_mode must be one of"));
   CHECK_THROWS_WITH(nn::Conv2d(nn::Conv2dOptions(3, 2, 3).groups(2)), Contains("in_channels must be divisible by groups"));
@@ -135,7 +135,9 @@ TEST_CASE("Pooling layers: defaults and reprs as torch prints them", "[layers]")
         std::vector<int64_t>{1, 64, 56, 56});
   CHECK(nn::AdaptiveAvgPool2d(nn::AdaptiveAvgPool2dOptions({1, 1}))(ones({2, 512, 7, 7})).sizes() ==
         std::vector<int64_t>{2, 512, 1, 1});
-  CHECK_THROWS_WITH(nn::MaxPool2d(nn::MaxPool2dOptions(2).return_indices(true)), Contains("return_indices"));
+  // return_indices works now (tests/frontend/pooling_layers_test.cc); one-output call of a 2-output module throws.
+  CHECK_THROWS_WITH(nn::MaxPool2d(nn::MaxPool2dOptions(2).return_indices(true))(ones({1, 1, 4, 4})),
+                    Contains("returned 2 outputs"));
   CHECK_THROWS_WITH(nn::MaxPool2d(nn::MaxPool2dOptions(3).padding(2)), Contains("pad should be at most half"));
   CHECK_THROWS_WITH(nn::MaxPool2d(5)(ones({1, 1, 3, 3})),
                     Contains("MaxPool2d: max_pool2d: kernel_size 5x5 is larger than padded input 3x3"));
@@ -274,10 +276,12 @@ TEST_CASE("Tracing layers: parameters and buffers keep their state_dict names", 
   REQUIRE(out.ok());
   CHECK(allclose(Tensor((*out)[0].second), eager, 1e-4, 1e-5));
 
-  // Training mode: Dropout cannot be traced yet; BatchNorm alone can (batch statistics).
+  // Training mode traces too: Dropout records a random_uniform mask (issue 5, activation).
   net.train();
-  CHECK_THROWS_WITH(trace(net, {TensorSpec({sym("N"), 3, 8, 8})}),
-                    Contains("Dropout in training mode cannot be traced yet (training issue)"));
+  auto g_train = trace(net, {TensorSpec({sym("N"), 3, 8, 8})});
+  bool has_mask = false;
+  for (const ir::Node* n : g_train->nodes()) has_mask = has_mask || n->op() == ir::OpKind::RandomUniform;
+  CHECK(has_mask);
   nn::BatchNorm2d bn(3);
   auto g2 = trace(*bn, {TensorSpec({sym("N"), 3, 4, 4})});
   CHECK(bn->num_batches_tracked.item<int64_t>() == 0);

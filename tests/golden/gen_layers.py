@@ -129,8 +129,11 @@ def main():
     for name, (factory, shape) in TRAIN_CASES.items():
         write(name, train_case(name, factory, shape))
         written.add(name + ".safetensors")
+    # Remove this generator's stale cases; the family generators (gen_spatial_layers.py, ...) own
+    # the files with their prefix.
+    family_prefixes = ("spatial_", "pooling_", "activation_", "norm_embedding_")
     for f in os.listdir(LAYERS_DIR):
-        if f.endswith(".safetensors") and f not in written:
+        if f.endswith(".safetensors") and f not in written and not f.startswith(family_prefixes):
             os.remove(os.path.join(LAYERS_DIR, f))
     total = sum(os.path.getsize(os.path.join(LAYERS_DIR, f)) for f in written)
     print("wrote %d cases (%d bytes) to %s" % (len(written), total, LAYERS_DIR))

@@ -1,0 +1,61 @@
+// The CPU backend: a verified graph with weights -> libNAME.so + NAME.h (+ NAME.weights).
+//
+// Route (docs/codegen.md): the graph is optimized by the default pass pipeline, lowered to
+// calls of a kernel library written in C++ (kernels/, compiled to LLVM bitcode at build time),
+// linked into one LLVM module with the runtime's bitcode, specialized with the shapes as
+// constants, optimized at O3 for the selected CPU, emitted as one object and linked with
+// ld.lld into a shared object that depends on libc, libm and libpthread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "codegen/cpu/program.h"
+#include "ir/graph.h"
+#include "ir/status.h"
+
+namespace kiln::cpu {
+
+struct CompileOptions {
+  /// The artifact's name: libNAME.so, NAME.h, entry points NAME_create ... (a C identifier).
+  std::string name = "model";
+  /// Where the files go (created if missing).
+  std::string output_dir = ".";
+  /// "x86-64-v3" (runs on any recent x86-64), "x86-64-v4", "native", or an LLVM CPU name.
+  std::string cpu = "x86-64-v3";
+  /// Default thread count of a context (0: the host's CPUs).
+  int threads = 0;
+  /// The largest batch a run may use; the arena is sized for it.
+  int64_t max_batch = 64;
+  /// Write the weights to NAME.weights instead of embedding them.
+  bool external_weights = false;
+  /// Extra outputs next to the .so: "" (none), "llvm" (NAME.ll), "asm" (NAME.s), "obj" (NAME.o);
+  /// several may be given comma-separated.
+  std::string emit;
+  /// Pass-manager debugging (passes/pass_manager.h).
+  bool verify_each = false;
+  std::string print_ir_after;
+  std::string dump_dir;
+  /// The graph pipeline run before lowering ("" = passes::DefaultPipeline()).
+  std::string pipeline;
+};
+
+/// What CompileGraph wrote.
+struct CompiledArtifact {
+  std::string name;
+  std::string shared_object;  ///< DIR/libNAME.so
+  std::string header;         ///< DIR/NAME.h
+  std::string weights;        ///< DIR/NAME.weights, or "" when embedded
+  uint64_t arena_bytes = 0;
+  uint64_t weights_bytes = 0;
+  int64_t max_batch = 0;
+  size_t num_kernel_calls = 0;
+  /// The artifact's inputs and outputs, in entry-point order (-1: the batch dim).
+  std::vector<IoSpec> inputs, outputs;
+};
+
+/// Compiles `graph` (verified, weights attached; not modified). Errors name the op, the node
+/// and the shapes; unsupported ops are listed all at once.
+StatusOr<CompiledArtifact> CompileGraph(const ir::Graph& graph, const CompileOptions& options);
+
+}  // namespace kiln::cpu

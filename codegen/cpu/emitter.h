@@ -1,0 +1,89 @@
+// Op emitters: one function per op (or op family) that turns a graph node into kernel calls
+// of the kernel library, registered in a table keyed by ir::OpKind (no giant switch).
+//
+// An emitter reads the node's operand/result locations and dims from its EmitContext and
+// appends KernelCalls. Shapes are Exprs: constants, or expressions of the run's batch size.
+// An emitter that cannot handle a node (an unsupported dtype, too many dims) returns
+// Unimplemented naming the node; lowering collects every such problem and reports them all.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "codegen/cpu/program.h"
+#include "ir/graph.h"
+#include "ir/status.h"
+
+namespace kiln::cpu {
+
+/// What an emitter may ask of the lowering that drives it.
+class EmitContext {
+ public:
+  virtual ~EmitContext() = default;
+  /// Where a value (an operand or result of the node) lives.
+  virtual BufferRef Ref(const ir::Value* v) = 0;
+  /// A value's dims: constants, or Expr::Batch() for the symbolic dim.
+  virtual std::vector<Expr> Dims(const ir::Value* v) = 0;
+  /// The data of a value known at compile time (a parameter or a folded constant), else null.
+  virtual const ir::HostTensor* ConstantData(const ir::Value* v) = 0;
+  /// Adds derived constant data (e.g. a transposed weight) to the weights blob, once per key.
+  virtual BufferRef AddWeights(const std::string& key, const ir::HostTensor& data) = 0;
+  /// The run's error slot (an i64), for kernels that report bad data.
+  virtual BufferRef ErrorSlot() = 0;
+  /// Appends a kernel call.
+  virtual void Call(KernelCall call) = 0;
+  /// The batch size the artifact is compiled for (grain sizes use it).
+  virtual int64_t max_batch() const = 0;
+};
+
+using Emitter = Status (*)(const ir::Node& node, EmitContext& ctx);
+
+/// The emitter of each op kind (null: the CPU backend cannot compile it).
+class EmitterTable {
+ public:
+  EmitterTable();
+  void Add(ir::OpKind op, Emitter emitter);
+  Emitter Find(ir::OpKind op) const;
+
+ private:
+  std::vector<Emitter> emitters_;
+};
+
+/// Every emitter, built once.
+const EmitterTable& cpu_emitters();
+
+// One registration function per emitters_*.cc file.
+void AddElementwiseEmitters(EmitterTable& table);
+void AddLinalgConvEmitters(EmitterTable& table);
+void AddShapeReduceEmitters(EmitterTable& table);
+void AddLayersEmitters(EmitterTable& table);
+
+// ---- helpers shared by the emitters (emit_util.cc) ----
+
+/// "f32", "f64", "i64", "i32", "b8"; Unimplemented for f16/bf16.
+StatusOr<std::string> DTypeSuffix(ir::DType dtype, const ir::Node& node);
+/// "w1", "w2", "w4", "w8" by element size.
+std::string WidthSuffix(ir::DType dtype);
+/// Row-major strides of `dims`.
+std::vector<Expr> ContiguousStrides(const std::vector<Expr>& dims);
+/// Strides for reading an operand of `in_dims` while walking `out_dims` with NumPy
+/// broadcasting (0 on broadcast dims).
+std::vector<Expr> BroadcastStrides(const std::vector<Expr>& in_dims, const std::vector<Expr>& out_dims);
+
+/// An iteration space with one stride list per operand.
+struct StridedSpace {
+  std::vector<Expr> sizes;
+  std::vector<std::vector<Expr>> strides;
+};
+/// Drops size-1 dims and merges dims that are contiguous for every operand (rank >= 1 after).
+StridedSpace Collapse(StridedSpace space);
+/// Appends v padded with zeros to `n` entries.
+void AppendPadded(std::vector<Expr>& params, const std::vector<Expr>& v, size_t n);
+/// The grain (iterations per parallel chunk) that gives each chunk ~32K units of work.
+int64_t GrainFor(const Expr& work_per_iteration, int64_t max_batch);
+/// A double attribute as the int64 bits the kernels decode.
+int64_t DoubleBits(double v);
+/// The dim index `d` normalized for `rank` (negative counts from the end).
+int NormalizeDim(int64_t d, int rank);
+
+}  // namespace kiln::cpu

@@ -1,0 +1,41 @@
+// The contract between the compiler (emitters_*.cc) and the kernel library (kernels/*.cc):
+// kernel op codes and limits. Plain C++ with no includes, so the kernels (compiled to bitcode
+// without the standard library) and the compiler share one definition.
+//
+// Every kernel has the same C signature:
+//   void kiln_k_NAME(const int64_t* p, void* const* b, int64_t begin, int64_t end);
+// `p` holds the kernel's integer parameters (dims, strides, op codes; float attributes as the
+// bits of a double), `b` its buffers (operands first, then results, then scratch), and
+// [begin, end) the slice of the kernel's parallel dimension to process. The compiler calls it
+// with constant `p` values (the batch-dependent ones computed from the run's batch), so
+// after inlining every shape is a constant. Each kernel file documents its `p` layout.
+#pragma once
+
+namespace kiln::cpu::kc {
+
+/// The most dims an iteration space may have (matches KILN_MAX_RANK).
+constexpr int kMaxRank = 8;
+
+/// The tile of C that one parallel iteration of kiln_k_matmul_DT computes.
+constexpr long kGemmRows = 36;
+constexpr long kGemmCols = 128;
+
+/// Unary elementwise ops (kiln_k_unary_DT).
+enum Unary : long long {
+  kNeg, kAbs, kRelu, kSign, kExp, kLog, kSqrt, kRsqrt, kReciprocal, kSigmoid, kTanh, kErf, kSin, kCos,
+  kFloor, kCeil, kRound, kClamp, kElu, kLeakyRelu, kSoftplus, kGeluErf, kGeluTanh, kLogicalNot,
+};
+
+/// Binary arithmetic ops (kiln_k_binary_DT).
+enum Binary : long long { kAdd, kSub, kMul, kDiv, kPow, kMaximum, kMinimum };
+
+/// Comparisons and logical ops, result bool (kiln_k_compare_DT).
+enum Compare : long long { kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr };
+
+/// Reductions (kiln_k_reduce_DT).
+enum Reduce : long long { kSum, kMean, kMax, kMin, kProd };
+
+/// Error codes a kernel may write to its error slot (the last buffer of fallible kernels).
+enum Error : long long { kOk = 0, kDivByZero = 1, kIndexOutOfRange = 2, kCastNaN = 3 };
+
+}  // namespace kiln::cpu::kc

@@ -1,0 +1,97 @@
+#include "codegen/cpu/loaded_model.h"
+
+#include <dlfcn.h>
+
+#include "kiln/runtime.h"
+
+namespace kiln::cpu {
+namespace {
+
+using CreateFn = kiln_status (*)(const kiln_context_options*, void**);
+using RunFn = kiln_status (*)(void*, const kiln_tensor*, int32_t, kiln_tensor*, int32_t);
+using DestroyFn = void (*)(void*);
+using LastErrorFn = const char* (*)();
+
+Status FromKiln(kiln_status s, const std::string& message) {
+  switch (s) {
+    case KILN_OK: return Status::Ok();
+    case KILN_INVALID_ARGUMENT: return InvalidArgument(message);
+    case KILN_IO_ERROR: return IoError(message);
+    default: return Internal(message);
+  }
+}
+
+}  // namespace
+
+void* LoadedModel::Symbol(const std::string& suffix) const {
+  return dlsym(handle_, (artifact_.name + suffix).c_str());
+}
+
+StatusOr<std::unique_ptr<LoadedModel>> LoadedModel::Load(const CompiledArtifact& artifact, int threads,
+                                                         const std::string& weights_path) {
+  std::unique_ptr<LoadedModel> m(new LoadedModel());
+  m->artifact_ = artifact;
+  m->handle_ = dlopen(artifact.shared_object.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (m->handle_ == nullptr) return IoError("cannot load " + artifact.shared_object + ": " + dlerror());
+  auto create = reinterpret_cast<CreateFn>(m->Symbol("_create"));
+  auto last_error = reinterpret_cast<LastErrorFn>(m->Symbol("_last_error"));
+  if (create == nullptr || last_error == nullptr || m->Symbol("_run") == nullptr || m->Symbol("_destroy") == nullptr) {
+    return Internal(artifact.shared_object + " lacks the entry points of artifact '" + artifact.name + "'");
+  }
+  kiln_context_options options = {};
+  options.num_threads = threads;
+  options.weights_path = weights_path.empty() ? nullptr : weights_path.c_str();
+  kiln_status s = create(&options, &m->context_);
+  if (s != KILN_OK) return FromKiln(s, std::string(artifact.name) + "_create: " + last_error());
+  return m;
+}
+
+LoadedModel::~LoadedModel() {
+  if (context_ != nullptr) reinterpret_cast<DestroyFn>(Symbol("_destroy"))(context_);
+  if (handle_ != nullptr) dlclose(handle_);
+}
+
+StatusOr<std::vector<std::pair<std::string, ir::HostTensor>>> LoadedModel::Run(
+    const std::map<std::string, ir::HostTensor>& inputs) {
+  std::vector<kiln_tensor> in(artifact_.inputs.size());
+  int64_t batch = 1;
+  for (size_t i = 0; i < artifact_.inputs.size(); ++i) {
+    const IoSpec& spec = artifact_.inputs[i];
+    auto it = inputs.find(spec.name);
+    if (it == inputs.end()) return InvalidArgument("input '" + spec.name + "' is missing");
+    const ir::HostTensor& t = it->second;
+    kiln_tensor& k = in[i];
+    k = {};
+    k.dtype = static_cast<kiln_dtype>(t.dtype());
+    k.rank = t.rank();
+    for (int d = 0; d < t.rank() && d < KILN_MAX_RANK; ++d) {
+      k.dims[d] = t.sizes()[static_cast<size_t>(d)];
+      if (d < static_cast<int>(spec.dims.size()) && spec.dims[static_cast<size_t>(d)] < 0) batch = k.dims[d];
+    }
+    k.data = const_cast<void*>(t.raw_data());
+    k.capacity = t.nbytes();
+  }
+  std::vector<kiln_tensor> out(artifact_.outputs.size());
+  std::vector<std::pair<std::string, ir::HostTensor>> results;
+  for (size_t j = 0; j < artifact_.outputs.size(); ++j) {
+    const IoSpec& spec = artifact_.outputs[j];
+    std::vector<int64_t> sizes;
+    for (int64_t d : spec.dims) sizes.push_back(d < 0 ? batch : d);
+    results.emplace_back(spec.name, ir::HostTensor(spec.dtype, sizes));
+  }
+  for (size_t j = 0; j < results.size(); ++j) {
+    out[j] = {};
+    out[j].dtype = static_cast<kiln_dtype>(artifact_.outputs[j].dtype);
+    out[j].rank = static_cast<int32_t>(artifact_.outputs[j].dims.size());
+    out[j].data = results[j].second.raw_data();
+    out[j].capacity = results[j].second.nbytes();
+  }
+  auto run = reinterpret_cast<RunFn>(Symbol("_run"));
+  kiln_status s = run(context_, in.data(), static_cast<int32_t>(in.size()), out.data(), static_cast<int32_t>(out.size()));
+  if (s != KILN_OK) {
+    return FromKiln(s, artifact_.name + "_run: " + reinterpret_cast<LastErrorFn>(Symbol("_last_error"))());
+  }
+  return results;
+}
+
+}  // namespace kiln::cpu

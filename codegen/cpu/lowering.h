@@ -1,0 +1,32 @@
+// Lowering: a verified graph (weights attached) -> Program, the CPU backend's list of kernel
+// calls over planned buffers. No LLVM.
+//
+// Contract. Every node goes through its op's emitter (emitter.h); every problem — ops without
+// an emitter, dtypes or ranks an emitter does not handle, several distinct symbolic dims, a
+// missing weight — is collected and reported at once ("3 ops are not supported by the CPU
+// backend: ..."). Locations: graph inputs and outputs are the caller's buffers (a value that
+// is an output is computed straight into the output buffer); parameters and folded
+// constants live in the weights blob; every other value gets an arena slot from the memory
+// plan (memory_plan.h), sized for max_batch. An output that is an input, a weight or a second
+// name of another output is copied at the end.
+#pragma once
+
+#include <cstdint>
+
+#include "codegen/cpu/program.h"
+#include "ir/graph.h"
+#include "ir/status.h"
+
+namespace kiln::cpu {
+
+struct LoweringOptions {
+  std::string name = "model";
+  /// The largest batch a run may bind the symbolic dim to (the arena is sized for it).
+  int64_t max_batch = 64;
+  /// Default thread count (0: the host's CPUs).
+  int32_t threads = 0;
+};
+
+StatusOr<Program> LowerGraph(const ir::Graph& graph, const LoweringOptions& options);
+
+}  // namespace kiln::cpu
