@@ -1,5 +1,6 @@
 // kiln — the one header a user includes: the torch.nn-style frontend (kiln::Tensor,
-// kiln::nn modules, F:: functional, nn::init), tracing to the graph IR, state_dict files.
+// kiln::nn modules, F:: functional, nn::init), tracing to the graph IR, state_dict files, and
+// kiln::compile (native code, run in-process or saved as libNAME.so + NAME.h).
 // It pulls in no LLVM or MLIR header.
 //
 //   #include "kiln/kiln.h"
@@ -7,6 +8,7 @@
 //   auto graph = kiln::trace(*model, {kiln::TensorSpec({kiln::sym("N"), 784})});
 #pragma once
 
+#include "codegen/api/compile.h"
 #include "frontend/error.h"
 #include "frontend/nn.h"
 #include "frontend/random.h"

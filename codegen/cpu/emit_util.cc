@@ -23,6 +23,7 @@ const EmitterTable& cpu_emitters() {
     AddLinalgConvEmitters(t);
     AddShapeReduceEmitters(t);
     AddLayersEmitters(t);
+    AddSpatialEmitters(t);
     return t;
   }();
   return table;

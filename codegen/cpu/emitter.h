@@ -57,6 +57,7 @@ void AddElementwiseEmitters(EmitterTable& table);
 void AddLinalgConvEmitters(EmitterTable& table);
 void AddShapeReduceEmitters(EmitterTable& table);
 void AddLayersEmitters(EmitterTable& table);
+void AddSpatialEmitters(EmitterTable& table);
 
 // ---- helpers shared by the emitters (emit_util.cc) ----
 

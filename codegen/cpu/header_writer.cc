@@ -87,7 +87,9 @@ std::string GenerateHeader(const Program& p, bool external_weights) {
   h << "kiln_status " << n << "_run(" << n << "_context* ctx, const kiln_tensor* inputs, int32_t num_inputs, "
     << "kiln_tensor* outputs, int32_t num_outputs);\n";
   h << "/** Destroys a context (NULL is fine). */\nvoid " << n << "_destroy(" << n << "_context* ctx);\n";
-  h << "/** The calling thread's last error message. */\nconst char* " << n << "_last_error(void);\n\n";
+  h << "/** The calling thread's last error message. */\nconst char* " << n << "_last_error(void);\n";
+  h << "/** The artifact's description: input/output names, dtypes, dims (-1: batch), max batch. */\n"
+    << "const kiln_rt_model* " << n << "_describe(void);\n\n";
   h << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return h.str();
 }

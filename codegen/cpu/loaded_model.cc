@@ -46,6 +46,45 @@ StatusOr<std::unique_ptr<LoadedModel>> LoadedModel::Load(const CompiledArtifact&
   return m;
 }
 
+StatusOr<std::unique_ptr<LoadedModel>> LoadedModel::Open(const std::string& shared_object, int threads,
+                                                         const std::string& weights_path) {
+  std::string file = shared_object.substr(shared_object.find_last_of('/') + 1);
+  if (file.size() <= 6 || file.rfind("lib", 0) != 0 || file.substr(file.size() - 3) != ".so") {
+    return InvalidArgument(shared_object + ": expected an artifact named libNAME.so");
+  }
+  CompiledArtifact artifact;
+  artifact.name = file.substr(3, file.size() - 6);
+  artifact.shared_object = shared_object.find('/') == std::string::npos ? "./" + shared_object : shared_object;
+  // Read the description with a throwaway handle first (Load needs the specs).
+  void* handle = dlopen(artifact.shared_object.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) return IoError("cannot load " + shared_object + ": " + dlerror());
+  using DescribeFn = const kiln_rt_model* (*)();
+  auto describe = reinterpret_cast<DescribeFn>(dlsym(handle, (artifact.name + "_describe").c_str()));
+  if (describe == nullptr) {
+    dlclose(handle);
+    return InvalidArgument(shared_object + " is not a kiln artifact named '" + artifact.name + "' (no " + artifact.name +
+                           "_describe)");
+  }
+  const kiln_rt_model* model = describe();
+  auto specs = [](const kiln_rt_io_spec* s, int32_t n) {
+    std::vector<IoSpec> out;
+    for (int32_t i = 0; i < n; ++i) {
+      IoSpec spec{s[i].name, static_cast<ir::DType>(s[i].dtype), {}};
+      for (int32_t d = 0; d < s[i].rank; ++d) spec.dims.push_back(s[i].dims[d]);
+      out.push_back(std::move(spec));
+    }
+    return out;
+  };
+  artifact.inputs = specs(model->inputs, model->num_inputs);
+  artifact.outputs = specs(model->outputs, model->num_outputs);
+  artifact.max_batch = model->max_batch;
+  artifact.arena_bytes = model->arena_bytes;
+  artifact.weights_bytes = model->weights_bytes;
+  auto loaded = Load(artifact, threads, weights_path);
+  dlclose(handle);  // Load holds its own reference
+  return loaded;
+}
+
 LoadedModel::~LoadedModel() {
   if (context_ != nullptr) reinterpret_cast<DestroyFn>(Symbol("_destroy"))(context_);
   if (handle_ != nullptr) dlclose(handle_);

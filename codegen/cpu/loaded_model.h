@@ -21,6 +21,12 @@ class LoadedModel {
   /// `weights_path` for external weights, "" otherwise).
   static StatusOr<std::unique_ptr<LoadedModel>> Load(const CompiledArtifact& artifact, int threads = 0,
                                                      const std::string& weights_path = "");
+  /// Opens an artifact by path (DIR/libNAME.so, NAME taken from the file name) and reads its
+  /// inputs, outputs and limits from NAME_describe(), as `kiln run` / `kiln bench` do.
+  static StatusOr<std::unique_ptr<LoadedModel>> Open(const std::string& shared_object, int threads = 0,
+                                                     const std::string& weights_path = "");
+  /// What the artifact declares (from CompileGraph or NAME_describe()).
+  const CompiledArtifact& artifact() const { return artifact_; }
   ~LoadedModel();
   LoadedModel(const LoadedModel&) = delete;
   LoadedModel& operator=(const LoadedModel&) = delete;

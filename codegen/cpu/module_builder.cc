@@ -247,6 +247,10 @@ void Builder::EmitEntryPoints(GlobalVariable* model) {
   // const char* NAME_last_error(void)
   make(n + "_last_error", ptr_, {});
   b_.CreateRet(b_.CreateCall(Declare("kiln_rt_last_error", ptr_, {}), {}));
+  // const kiln_rt_model* NAME_describe(void): the artifact's inputs, outputs and limits, for
+  // tools (kiln run / bench) and apps that bind tensors by name.
+  make(n + "_describe", ptr_, {});
+  b_.CreateRet(model);
 }
 
 Status Builder::Build() {
@@ -299,7 +303,7 @@ StatusOr<std::unique_ptr<llvm::Module>> BuildModule(const Program& program, bool
 
   // Exported: the entry points only. Kernels are always inlined into their tasks.
   std::set<std::string> exported = {program.name + "_create", program.name + "_run", program.name + "_destroy",
-                                    program.name + "_last_error"};
+                                    program.name + "_last_error", program.name + "_describe"};
   for (llvm::Function& f : *module) {
     if (f.isDeclaration()) continue;
     f.addFnAttr("target-cpu", target.cpu);

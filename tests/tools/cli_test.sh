@@ -6,38 +6,19 @@ set -uo pipefail
 KILN=${KILN:-tools/kiln/kiln}
 CASES=tests/golden/cases
 TMP=${TEST_TMPDIR:-$(mktemp -d)}
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect CODE PATTERN -- COMMAND...: runs COMMAND, checks its exit code and that its combined
-# output matches the extended regex PATTERN.
-expect() {
-  local code=$1 pattern=$2
-  shift 3
-  checks=$((checks + 1))
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$code" ]; then
-    fail "'$*' exited $rc, expected $code. Output:"; echo "$out" | head -20
-  elif ! grep -Eq -- "$pattern" <<<"$out"; then
-    fail "'$*' output does not match /$pattern/. Output:"; echo "$out" | head -20
-  fi
-}
+source tests/tools/testlib.sh
 
 # Help and usage.
 expect 0 "inspect" -- "$KILN" --help
 expect 2 "usage: kiln COMMAND" -- "$KILN"
 expect 2 "unknown command 'frobnicate'" -- "$KILN" frobnicate
 expect 0 "usage: kiln inspect FILE.kir" -- "$KILN" inspect --help
-expect 0 "usage: kiln run FILE.kir" -- "$KILN" run --help
+expect 0 "usage: kiln run \(FILE.kir" -- "$KILN" run --help
 expect 0 "usage: kiln compare" -- "$KILN" compare --help
 expect 0 "usage: kiln inspect" -- "$KILN" help inspect
 expect 2 "unknown flag '--bogus'" -- "$KILN" inspect "$CASES/mlp.kir" --bogus
 expect 2 "missing argument" -- "$KILN" inspect
-expect 2 "missing required flag '--weights'" -- "$KILN" run "$CASES/mlp.kir" --input x --output y
+expect 2 "FILE.kir needs --weights" -- "$KILN" run "$CASES/mlp.kir" --input x --output y
 expect 2 "needs a value" -- "$KILN" inspect "$CASES/mlp.kir" --weights
 
 # inspect: summary, weights check, Graphviz.
@@ -78,5 +59,4 @@ expect 1 "4 missing" -- "$KILN" inspect "$CASES/mlp.kir" --weights "$CASES/mlp.i
 expect 1 "input" -- "$KILN" run "$CASES/mlp.kir" --weights "$CASES/mlp.weights.safetensors" \
   --input "$CASES/mlp.weights.safetensors" --output "$TMP/never.safetensors"
 
-echo "$((checks - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+summary

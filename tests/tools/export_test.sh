@@ -7,26 +7,7 @@ set -uo pipefail
 KILN=${KILN:-tools/kiln/kiln}
 MODELS=tests/golden/models
 TMP=${TEST_TMPDIR:-$(mktemp -d)}
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect CODE PATTERN -- COMMAND...: runs COMMAND, checks its exit code and that its combined
-# output matches the extended regex PATTERN.
-expect() {
-  local code=$1 pattern=$2
-  shift 3
-  checks=$((checks + 1))
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [ "$rc" -ne "$code" ]; then
-    fail "'$*' exited $rc, expected $code. Output:"; echo "$out" | head -20
-  elif ! grep -Eq -- "$pattern" <<<"$out"; then
-    fail "'$*' output does not match /$pattern/. Output:"; echo "$out" | head -20
-  fi
-}
+source tests/tools/testlib.sh
 
 # Help and usage.
 expect 0 "export +Builds a built-in model" -- "$KILN" --help
@@ -91,5 +72,4 @@ expect 1 "Unexpected key\(s\) in state_dict: \"classifier.0.bias\"" -- \
 touch "$TMP/a_file"
 expect 1 "cannot create directory" -- "$KILN" export --model mlp --output "$TMP/a_file/sub"
 
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+summary

@@ -10,14 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "frontend/error.h"
 #include "frontend/models/registry.h"
-#include "frontend/random.h"
-#include "frontend/serialize.h"
-#include "frontend/trace.h"
 #include "ir/kir.h"
 #include "ir/safetensors.h"
 #include "tools/kiln/commands.h"
+#include "tools/kiln/loading.h"
 
 namespace kiln::cli {
 
@@ -99,27 +96,9 @@ int RunExport(const ParsedArgs& args) {
   }
   if (dir.empty()) return usage_error("--output needs a directory");
 
-  std::unique_ptr<ir::Graph> graph;
-  try {
-    manual_seed(seed);
-    models::BuiltinModel model = models::build_model(name);
-    if (args.has("weights")) load_state_dict(*model.module, args.get("weights"), /*strict=*/true);
-    model.module->eval();
-    std::vector<TensorSpec> inputs = model.inputs;
-    if (batch != 0) {
-      for (TensorSpec& spec : inputs) {
-        for (ir::Dim& d : spec.shape) {
-          if (d == ir::Dim::Symbolic("N")) d = ir::Dim(static_cast<int64_t>(batch));
-        }
-      }
-    }
-    TraceOptions options;
-    options.graph_name = name;
-    options.output_names = model.output_names;
-    graph = trace(*model.module, inputs, options);
-  } catch (const Error& e) {
-    return input_error(e.what());
-  }
+  auto traced = TraceBuiltinModel(name, args.get("weights"), seed, static_cast<int64_t>(batch));
+  if (!traced.ok()) return input_error(traced.status().message());
+  std::unique_ptr<ir::Graph> graph = std::move(traced).value();
 
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

@@ -2,6 +2,9 @@
 // the reference backend. Inputs are read by graph input name; outputs are written by output name.
 #include <cstdio>
 
+#include <cstdlib>
+
+#include "codegen/cpu/loaded_model.h"
 #include "codegen/reference/interpreter.h"
 #include "ir/safetensors.h"
 #include "tools/kiln/commands.h"
@@ -12,13 +15,15 @@ namespace kiln::cli {
 CommandSpec RunSpec() {
   return CommandSpec{
       "run",
-      "kiln run FILE.kir --weights W.safetensors --input X.safetensors --output Y.safetensors",
-      "Runs a graph on the reference backend (the oracle interpreter). Input tensors are matched to graph\n"
-      "inputs by name; outputs are written under the graph's output names.",
+      "kiln run (FILE.kir --weights W.safetensors | DIR/libNAME.so) --input X.safetensors --output Y.safetensors\n"
+      "                [--threads N]",
+      "Runs a graph on the reference backend (the oracle interpreter), or a compiled artifact through its\n"
+      "C ABI. Input tensors are matched to the inputs by name; outputs are written under the output names.",
       {
-          {"weights", "W.safetensors", "the graph's parameters, by name", true},
-          {"input", "X.safetensors", "one tensor per graph input, by name", true},
+          {"weights", "W", "FILE.kir: the graph's parameters (safetensors); libNAME.so: its NAME.weights file"},
+          {"input", "X.safetensors", "one tensor per input, by name", true},
           {"output", "Y.safetensors", "where to write the outputs", true},
+          {"threads", "N", "libNAME.so: threads of the context (default: the artifact's default)"},
       },
       1,
       1,
@@ -30,12 +35,36 @@ int RunRun(const ParsedArgs& args) {
     std::fprintf(stderr, "kiln run: error: %s\n", s.message().c_str());
     return 1;
   };
-  auto graph = LoadGraph(args.positional[0], args.get("weights"));
-  if (!graph.ok()) return fail(graph.status());
+  const std::string& target = args.positional[0];
+  const bool artifact = target.size() > 3 && target.substr(target.size() - 3) == ".so";
+  if (!artifact && !args.has("weights")) {
+    std::fprintf(stderr, "kiln run: error: FILE.kir needs --weights W.safetensors (see kiln run --help)\n");
+    return 2;
+  }
   auto inputs = ir::ReadSafetensors(args.get("input"));
   if (!inputs.ok()) return fail(inputs.status());
-  auto outputs = reference::RunGraph(**graph, inputs->tensors);
-  if (!outputs.ok()) return fail(outputs.status().WithContext(args.positional[0]));
+  StatusOr<std::vector<std::pair<std::string, ir::HostTensor>>> outputs = Internal("not run");
+  if (artifact) {
+    char* end = nullptr;
+    long threads = args.has("threads") ? std::strtol(args.get("threads").c_str(), &end, 10) : 0;
+    if (args.has("threads") && (*end != '\0' || threads < 0)) {
+      std::fprintf(stderr, "kiln run: error: --threads needs an integer >= 0 (see kiln run --help)\n");
+      return 2;
+    }
+    auto model = cpu::LoadedModel::Open(target, static_cast<int>(threads), args.get("weights"));
+    if (!model.ok()) return fail(model.status());
+    for (const auto& [name, t] : inputs->tensors) {
+      bool known = false;
+      for (const cpu::IoSpec& s : (*model)->artifact().inputs) known = known || s.name == name;
+      if (!known) return fail(InvalidArgument(args.get("input") + ": tensor '" + name + "' is no input of " + target));
+    }
+    outputs = (*model)->Run(inputs->tensors);
+  } else {
+    auto graph = LoadGraph(target, args.get("weights"));
+    if (!graph.ok()) return fail(graph.status());
+    outputs = reference::RunGraph(**graph, inputs->tensors);
+  }
+  if (!outputs.ok()) return fail(outputs.status().WithContext(target));
   std::map<std::string, ir::HostTensor> to_write;
   for (const auto& [name, tensor] : *outputs) {
     std::printf("%-24s %s\n", name.c_str(), tensor.type().str().c_str());

@@ -16,6 +16,12 @@ int RunRun(const ParsedArgs& args);
 CommandSpec OptSpec();
 int RunOpt(const ParsedArgs& args);
 
+CommandSpec CompileSpec();
+int RunCompile(const ParsedArgs& args);
+
+CommandSpec BenchSpec();
+int RunBench(const ParsedArgs& args);
+
 CommandSpec CompareSpec();
 int RunCompare(const ParsedArgs& args);
 

@@ -2,6 +2,11 @@
 
 #include <vector>
 
+#include "frontend/error.h"
+#include "frontend/models/registry.h"
+#include "frontend/random.h"
+#include "frontend/serialize.h"
+#include "frontend/trace.h"
 #include "ir/kir.h"
 #include "ir/safetensors.h"
 #include "ir/verifier.h"
@@ -52,6 +57,30 @@ StatusOr<std::unique_ptr<ir::Graph>> LoadGraph(const std::string& kir_path, cons
   options.require_weights = !weights_path.empty();
   KILN_RETURN_IF_ERROR(ir::Verify(*graph, options).WithContext(kir_path));
   return graph;
+}
+
+StatusOr<std::unique_ptr<ir::Graph>> TraceBuiltinModel(const std::string& name, const std::string& weights_path,
+                                                       uint64_t seed, int64_t batch) {
+  try {
+    manual_seed(seed);
+    models::BuiltinModel model = models::build_model(name);
+    if (!weights_path.empty()) load_state_dict(*model.module, weights_path, /*strict=*/true);
+    model.module->eval();
+    std::vector<TensorSpec> inputs = model.inputs;
+    if (batch != 0) {
+      for (TensorSpec& spec : inputs) {
+        for (ir::Dim& d : spec.shape) {
+          if (d == ir::Dim::Symbolic("N")) d = ir::Dim(batch);
+        }
+      }
+    }
+    TraceOptions options;
+    options.graph_name = name;
+    options.output_names = model.output_names;
+    return trace(*model.module, inputs, options);
+  } catch (const Error& e) {
+    return InvalidArgument(e.what());
+  }
 }
 
 }  // namespace kiln::cli

@@ -15,9 +15,11 @@ struct Command {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {kiln::cli::CompileSpec, kiln::cli::RunCompile},
       {kiln::cli::InspectSpec, kiln::cli::RunInspect},
       {kiln::cli::RunSpec, kiln::cli::RunRun},
       {kiln::cli::OptSpec, kiln::cli::RunOpt},
+      {kiln::cli::BenchSpec, kiln::cli::RunBench},
       {kiln::cli::CompareSpec, kiln::cli::RunCompare},
       {kiln::cli::ExportSpec, kiln::cli::RunExport},
   };
