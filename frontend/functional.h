@@ -21,8 +21,9 @@
 //   and scales by 1/(1-p); it traces (the seed becomes a node attribute, see
 //   functional_activation.h).
 // - Max pooling with indices, 3-d pools, unpooling, fractional/LP/adaptive pools:
-//   functional_pooling.h. Not handled yet: conv padding modes other than zeros,
-//   ConvTranspose (issue "Layers I").
+//   functional_pooling.h. Padding, transposed convolution, fold/unfold and interpolation:
+//   functional_spatial.h. Activations, dropout variants, distances: functional_activation.h.
+//   Normalization, embedding, bilinear: functional_norm_embedding.h.
 #pragma once
 
 #include <cstdint>

@@ -44,7 +44,7 @@ step "${CC_CMD[*]}"
 step "$OUT/embed_resnet18 $OUT/input.f32 $OUT/output.f32"
 "$OUT/embed_resnet18" "$OUT/input.f32" "$OUT/output.f32"
 
-step "kiln (the C program) next to PyTorch (model(x) in torch $(sed -n 's/.*"torch":"\([^"]*\)".*/\1/p' "$GOLDEN" | head -1), from $GOLDEN)"
+step "kiln (the C program's output) next to PyTorch's (committed: $GOLDEN)"
 # Prints both top-5 lists and the max difference, and wraps the raw logits as a safetensors
 # file for `kiln compare`, which gives the verdict.
 "$PY" - "$OUT/output.f32" "$GOLDEN" "$OUT/output.safetensors" <<'EOF'
@@ -54,11 +54,14 @@ import numpy as np
 got = np.fromfile(sys.argv[1], dtype="<f4")
 with open(sys.argv[2], "rb") as f:
     (n,) = struct.unpack("<Q", f.read(8))
-    spec = json.loads(f.read(n))["expected.output"]
+    header = json.loads(f.read(n))
+    spec, meta = header["expected.output"], header.get("__metadata__", {})
     f.seek(8 + n + spec["data_offsets"][0])
     want = np.frombuffer(f.read(spec["data_offsets"][1] - spec["data_offsets"][0]), dtype="<f4")
 if got.shape != want.shape:
     sys.exit("demo: %s has %d logits, expected %d" % (sys.argv[1], got.size, want.size))
+print("PyTorch: model(x) in torch %s / torchvision %s (examples/resnet18/export_torchvision.py --golden)" % (
+    meta.get("torch", "?"), meta.get("torchvision", "?")))
 print("        kiln                  PyTorch")
 for k, (g, w) in enumerate(zip(np.argsort(-got, kind="stable")[:5], np.argsort(-want, kind="stable")[:5])):
     print("top-%d   class %4d  %9.5f   class %4d  %9.5f" % (k + 1, g, got[g], w, want[w]))

@@ -21,7 +21,7 @@
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
 static int cmp_double(const void* a, const void* b) {
@@ -105,14 +105,14 @@ int main(int argc, char** argv) {
   /* One warm-up run (first touch of the arena and weights pages), then RUNS timed runs.
    * Every call returns a status; on failure resnet18_last_error() says what was wrong. */
   double ms[RUNS];
-  int status = KILN_OK;
+  kiln_status status = KILN_OK;
   for (int r = -1; r < RUNS && status == KILN_OK; ++r) {
     double start = now_ms();
     status = resnet18_run(ctx, &input, RESNET18_NUM_INPUTS, &output, RESNET18_NUM_OUTPUTS);
     if (r >= 0) ms[r] = now_ms() - start;
   }
   if (status != KILN_OK) {
-    fprintf(stderr, "resnet18_run failed (status %d): %s\n", status, resnet18_last_error());
+    fprintf(stderr, "resnet18_run failed (status %d): %s\n", (int)status, resnet18_last_error());
     resnet18_destroy(ctx);
     return 1;
   }
