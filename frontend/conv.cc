@@ -1,11 +1,10 @@
 #include "frontend/conv.h"
 
-#include <cmath>
 #include <vector>
 
+#include "frontend/conv_util.h"
 #include "frontend/functional.h"
 #include "frontend/functional_spatial.h"
-#include "frontend/init.h"
 
 namespace kiln::nn {
 
@@ -13,20 +12,8 @@ template <size_t D>
 ConvNdImpl<D>::ConvNdImpl(const ConvOptions<D>& options_, const std::string& type_name)
     : Module(type_name), options(options_) {
   const ConvOptions<D>& o = options;
+  detail::check_conv_options<D>(o, type_name);
   auto error = [&](const std::string& m) { throw Error(type_name + ": " + m); };
-  if (o.in_channels() <= 0 || o.out_channels() <= 0) {
-    error("in_channels and out_channels must be positive, got " + std::to_string(o.in_channels()) + " and " +
-          std::to_string(o.out_channels()));
-  }
-  if (o.groups() <= 0) error("groups must be a positive integer, got " + std::to_string(o.groups()));
-  if (o.in_channels() % o.groups() != 0) error("in_channels must be divisible by groups");
-  if (o.out_channels() % o.groups() != 0) error("out_channels must be divisible by groups");
-  for (size_t i = 0; i < D; ++i) {
-    if (o.kernel_size()[i] <= 0) error("kernel_size must be positive, got " + o.kernel_size().tuple_str());
-    if (o.stride()[i] <= 0) error("stride must be positive, got " + o.stride().tuple_str());
-    if (o.dilation()[i] <= 0) error("dilation must be positive, got " + o.dilation().tuple_str());
-    if (o.padding()[i] < 0) error("padding must be non-negative, got " + o.padding().tuple_str());
-  }
   const std::string& pm = o.padding_mode();
   if (pm != "zeros" && pm != "reflect" && pm != "replicate" && pm != "circular") {
     error("padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', but got padding_mode='" + pm + "'");
@@ -71,12 +58,7 @@ ConvNdImpl<D>::ConvNdImpl(const ConvOptions<D>& options_, const std::string& typ
 
 template <size_t D>
 void ConvNdImpl<D>::reset_parameters() {
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (bias.defined()) {
-    int64_t fan_in = init::_calculate_fan_in_and_fan_out(weight).first;
-    double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
-    init::uniform_(bias, -bound, bound);
-  }
+  detail::reset_conv_parameters(weight, bias);
 }
 
 template <size_t D>

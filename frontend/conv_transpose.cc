@@ -1,10 +1,10 @@
 #include "frontend/conv_transpose.h"
 
-#include <cmath>
+#include <vector>
 
+#include "frontend/conv_util.h"
 #include "frontend/dispatch.h"
 #include "frontend/functional_spatial.h"
-#include "frontend/init.h"
 
 namespace kiln::nn {
 
@@ -13,20 +13,9 @@ ConvTransposeNdImpl<D>::ConvTransposeNdImpl(const ConvTransposeOptions<D>& optio
     : Module(type_name), options(options_) {
   const ConvTransposeOptions<D>& o = options;
   auto error = [&](const std::string& m) { throw Error(type_name + ": " + m); };
-  if (o.in_channels() <= 0 || o.out_channels() <= 0) {
-    error("in_channels and out_channels must be positive, got " + std::to_string(o.in_channels()) + " and " +
-          std::to_string(o.out_channels()));
-  }
-  if (o.groups() <= 0) error("groups must be a positive integer, got " + std::to_string(o.groups()));
-  if (o.in_channels() % o.groups() != 0) error("in_channels must be divisible by groups");
-  if (o.out_channels() % o.groups() != 0) error("out_channels must be divisible by groups");
-  for (size_t i = 0; i < D; ++i) {
-    if (o.kernel_size()[i] <= 0) error("kernel_size must be positive, got " + o.kernel_size().tuple_str());
-    if (o.stride()[i] <= 0) error("stride must be positive, got " + o.stride().tuple_str());
-    if (o.dilation()[i] <= 0) error("dilation must be positive, got " + o.dilation().tuple_str());
-    if (o.padding()[i] < 0) error("padding must be non-negative, got " + o.padding().tuple_str());
+  detail::check_conv_options<D>(o, type_name, [&](size_t i) {
     if (o.output_padding()[i] < 0) error("output_padding must be non-negative, got " + o.output_padding().tuple_str());
-  }
+  });
   if (o.padding_mode() != "zeros") error("Only \"zeros\" padding mode is supported for " + type_name);
   std::vector<int64_t> wshape = {o.in_channels(), o.out_channels() / o.groups()};
   for (size_t i = 0; i < D; ++i) wshape.push_back(o.kernel_size()[i]);
@@ -37,12 +26,7 @@ ConvTransposeNdImpl<D>::ConvTransposeNdImpl(const ConvTransposeOptions<D>& optio
 
 template <size_t D>
 void ConvTransposeNdImpl<D>::reset_parameters() {
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (bias.defined()) {
-    int64_t fan_in = init::_calculate_fan_in_and_fan_out(weight).first;
-    double bound = fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0;
-    init::uniform_(bias, -bound, bound);
-  }
+  detail::reset_conv_parameters(weight, bias);
 }
 
 template <size_t D>

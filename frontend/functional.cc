@@ -9,25 +9,17 @@
 
 #include "frontend/dispatch.h"
 #include "frontend/functional_activation.h"
+#include "frontend/functional_util.h"
 
 namespace kiln::nn::functional {
 
 namespace {
 
+using detail::check_min;
 using detail::fail;
-
-std::string join(const std::vector<int64_t>& v, const char* sep = "x") {
-  std::string s;
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + std::to_string(v[i]);
-  return s;
-}
-
-void require_defined(const Tensor& t, const std::string& fn, const char* what) {
-  if (!t.defined()) fail(fn + ": " + what + " is an undefined tensor");
-}
-
-/// The static size of dim i, or -1 when it is symbolic.
-int64_t static_dim(const Tensor& t, int i) { return t.shape().dim(i).size(); }
+using detail::join;
+using detail::require_defined;
+using detail::static_dim;
 
 /// In eager mode with inplace, writes `result` into `input` and returns `input` (as torch's
 /// in-place activations); otherwise returns `result`.
@@ -38,43 +30,16 @@ Tensor maybe_inplace(const Tensor& input, const Tensor& result, bool inplace) {
   return target;
 }
 
-void check_positive(const std::string& fn, const char* what, const std::vector<int64_t>& v, int64_t min) {
-  for (int64_t x : v) {
-    if (x < min) {
-      fail(fn + ": " + what + " must be " + (min == 0 ? "non-negative" : "greater than zero") + ", got " + py_tuple(v));
-    }
-  }
-}
-
 Tensor convnd(const std::string& fn, size_t nd, const Tensor& input, const Tensor& weight, const Tensor& bias,
               const std::vector<int64_t>& stride, const std::vector<int64_t>& padding,
               const std::vector<int64_t>& dilation, int64_t groups) {
-  require_defined(input, fn, "input");
-  require_defined(weight, fn, "weight");
-  int64_t rank = input.dim(), batched = static_cast<int64_t>(nd) + 2;
-  if (rank != batched && rank != batched - 1) {
-    fail(fn + ": expected " + std::to_string(batched - 1) + "D (unbatched) or " + std::to_string(batched) +
-         "D (batched) input, got " + std::to_string(rank) + "D input " + input.type_str());
-  }
-  if (weight.dim() != batched) {
-    fail(fn + ": expected " + std::to_string(batched) + "D weight [out_channels, in_channels/groups, *kernel], got " +
-         weight.type_str());
-  }
-  if (groups < 1) fail(fn + ": groups must be positive, got " + std::to_string(groups));
-  check_positive(fn, "stride", stride, 1);
-  check_positive(fn, "padding", padding, 0);
-  check_positive(fn, "dilation", dilation, 1);
-  if (input.dtype() != weight.dtype()) {
-    fail(fn + ": expected input and weight of the same dtype, got " + input.type_str() + " and " + weight.type_str());
-  }
+  detail::check_conv_operands(fn, nd, input, weight, "[out_channels, in_channels/groups, *kernel]", groups);
+  check_min(fn, "stride", stride, 1);
+  check_min(fn, "padding", padding, 0);
+  check_min(fn, "dilation", dilation, 1);
+  Tensor x = detail::batched_conv_input(fn, nd, input, weight, "out_channels", groups);
   std::vector<int64_t> w = weight.sizes();
-  if (w[0] % groups != 0) {
-    fail(fn + ": out_channels " + std::to_string(w[0]) + " of weight " + weight.type_str() +
-         " must be divisible by groups " + std::to_string(groups));
-  }
-  Tensor x = rank == batched ? input : input.unsqueeze(0);
   int64_t c = static_dim(x, 1);
-  if (c < 0) fail(fn + ": the channel dim of input " + input.type_str() + " must be static");
   if (c != w[1] * groups) {
     fail(fn + ": expected input with " + std::to_string(w[1] * groups) + " channels, got " + std::to_string(c) +
          " (input " + input.type_str() + ", weight " + weight.type_str() + ", groups " + std::to_string(groups) + ")");
@@ -95,54 +60,22 @@ Tensor convnd(const std::string& fn, size_t nd, const Tensor& input, const Tenso
     fail(fn + ": kernel size " + join(span) + " (dilated) is larger than padded input " + join(padded) + " (input " +
          input.type_str() + ", weight " + weight.type_str() + ", padding " + py_tuple(padding) + ")");
   }
-  std::vector<Tensor> operands = {x, weight};
-  if (bias.defined()) operands.push_back(bias);
   ir::Attrs attrs{{"stride", stride}, {"padding", padding}, {"dilation", dilation}, {"groups", groups}};
-  Tensor y = detail::apply1(ir::OpKind::Conv, operands, attrs);
-  return rank == batched ? y : y.squeeze(0);
+  return detail::apply_conv(ir::OpKind::Conv, x, weight, bias, attrs, x.dim() != input.dim());
 }
 
 enum class PoolKind { kMax, kAvg };
 
-struct PoolArgs {
-  std::vector<int64_t> kernel, stride, padding, dilation;
-  bool ceil_mode = false;
+// A pool's window plus avg_pool's own arguments.
+struct PoolArgs : detail::PoolSpec {
   bool count_include_pad = true;
   std::optional<int64_t> divisor_override;
 };
 
 Tensor poolnd(PoolKind kind, const std::string& fn, size_t nd, const Tensor& input, const PoolArgs& a) {
-  require_defined(input, fn, "input");
-  int64_t rank = input.dim(), batched = static_cast<int64_t>(nd) + 2;
-  if (rank != batched && rank != batched - 1) {
-    fail(fn + ": expected " + std::to_string(batched - 1) + "D or " + std::to_string(batched) + "D input, got " +
-         std::to_string(rank) + "D input " + input.type_str());
-  }
-  check_positive(fn, "kernel_size", a.kernel, 1);
-  check_positive(fn, "stride", a.stride, 1);
-  check_positive(fn, "padding", a.padding, 0);
-  check_positive(fn, "dilation", a.dilation, 1);
-  for (size_t i = 0; i < nd; ++i) {
-    if (a.padding[i] > a.kernel[i] / 2) {
-      fail(fn + ": pad should be at most half of kernel size, but got padding=" + py_tuple(a.padding) +
-           " and kernel_size=" + py_tuple(a.kernel));
-    }
-  }
+  detail::check_pool_args(fn, nd, input, a);
   if (a.divisor_override && *a.divisor_override == 0) fail(fn + ": divisor_override must not be zero");
-  std::vector<int64_t> padded(nd), span(nd);
-  bool too_small = false;
-  for (size_t i = 0; i < nd; ++i) {
-    int64_t in = static_dim(input, static_cast<int>(rank - static_cast<int64_t>(nd) + static_cast<int64_t>(i)));
-    if (in < 0) fail(fn + ": spatial dims of input " + input.type_str() + " must be static");
-    padded[i] = in + 2 * a.padding[i];
-    span[i] = a.dilation[i] * (a.kernel[i] - 1) + 1;
-    too_small = too_small || span[i] > padded[i];
-  }
-  if (too_small) {
-    fail(fn + ": kernel_size " + join(span) + (a.dilation == std::vector<int64_t>(nd, 1) ? "" : " (dilated)") +
-         " is larger than padded input " + join(padded) + " (input " + input.type_str() + ", padding " +
-         py_tuple(a.padding) + ")");
-  }
+  detail::check_pool_window(fn, nd, input, a);
   ir::Attrs attrs{{"kernel_size", a.kernel}, {"stride", a.stride}, {"padding", a.padding}, {"ceil_mode", a.ceil_mode}};
   if (kind == PoolKind::kMax) {
     attrs.set("dilation", a.dilation);
@@ -151,17 +84,6 @@ Tensor poolnd(PoolKind kind, const std::string& fn, size_t nd, const Tensor& inp
   attrs.set("count_include_pad", a.count_include_pad);
   attrs.set("divisor_override", a.divisor_override.value_or(0));
   return detail::apply1(ir::OpKind::AvgPool, {input}, attrs);
-}
-
-template <size_t N>
-PoolArgs pool_args(const ExpandingArray<N>& kernel, const OptionalExpandingArray<N>& stride,
-                   const ExpandingArray<N>& padding, const ExpandingArray<N>& dilation) {
-  PoolArgs a;
-  a.kernel = kernel.vec();
-  a.stride = stride.value_or(kernel).vec();
-  a.padding = padding.vec();
-  a.dilation = dilation.vec();
-  return a;
 }
 
 int64_t normalize_dim(const std::string& fn, const Tensor& input, int64_t dim) {
@@ -219,22 +141,19 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Exp
 
 Tensor max_pool1d(const Tensor& input, ExpandingArray<1> kernel_size, OptionalExpandingArray<1> stride,
                   ExpandingArray<1> padding, ExpandingArray<1> dilation, bool ceil_mode) {
-  PoolArgs a = pool_args<1>(kernel_size, stride, padding, dilation);
-  a.ceil_mode = ceil_mode;
+  PoolArgs a{detail::make_pool_spec<1>(kernel_size, stride, padding, dilation, ceil_mode)};
   return poolnd(PoolKind::kMax, "max_pool1d", 1, input, a);
 }
 
 Tensor max_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, OptionalExpandingArray<2> stride,
                   ExpandingArray<2> padding, ExpandingArray<2> dilation, bool ceil_mode) {
-  PoolArgs a = pool_args<2>(kernel_size, stride, padding, dilation);
-  a.ceil_mode = ceil_mode;
+  PoolArgs a{detail::make_pool_spec<2>(kernel_size, stride, padding, dilation, ceil_mode)};
   return poolnd(PoolKind::kMax, "max_pool2d", 2, input, a);
 }
 
 Tensor avg_pool1d(const Tensor& input, ExpandingArray<1> kernel_size, OptionalExpandingArray<1> stride,
                   ExpandingArray<1> padding, bool ceil_mode, bool count_include_pad) {
-  PoolArgs a = pool_args<1>(kernel_size, stride, padding, 1);
-  a.ceil_mode = ceil_mode;
+  PoolArgs a{detail::make_pool_spec<1>(kernel_size, stride, padding, 1, ceil_mode)};
   a.count_include_pad = count_include_pad;
   return poolnd(PoolKind::kAvg, "avg_pool1d", 1, input, a);
 }
@@ -242,8 +161,7 @@ Tensor avg_pool1d(const Tensor& input, ExpandingArray<1> kernel_size, OptionalEx
 Tensor avg_pool2d(const Tensor& input, ExpandingArray<2> kernel_size, OptionalExpandingArray<2> stride,
                   ExpandingArray<2> padding, bool ceil_mode, bool count_include_pad,
                   std::optional<int64_t> divisor_override) {
-  PoolArgs a = pool_args<2>(kernel_size, stride, padding, 1);
-  a.ceil_mode = ceil_mode;
+  PoolArgs a{detail::make_pool_spec<2>(kernel_size, stride, padding, 1, ceil_mode)};
   a.count_include_pad = count_include_pad;
   a.divisor_override = divisor_override;
   return poolnd(PoolKind::kAvg, "avg_pool2d", 2, input, a);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "frontend/dispatch.h"
+#include "frontend/functional_util.h"
 
 namespace kiln::nn {
 
@@ -24,72 +25,17 @@ namespace functional {
 
 namespace {
 
+using detail::check_min;
 using detail::fail;
-
-std::string join(const std::vector<int64_t>& v) {
-  std::string s;
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? "x" : "") + std::to_string(v[i]);
-  return s;
-}
-
-/// The static size of dim i, or -1 when it is symbolic.
-int64_t static_dim(const Tensor& t, int64_t i) { return t.shape().dim(static_cast<int>(i)).size(); }
-
-void require_input(const std::string& fn, const Tensor& input, size_t nd) {
-  if (!input.defined()) fail(fn + ": input is an undefined tensor");
-  int64_t rank = input.dim(), batched = static_cast<int64_t>(nd) + 2;
-  if (rank != batched && rank != batched - 1) {
-    fail(fn + ": expected " + std::to_string(batched - 1) + "D or " + std::to_string(batched) + "D input, got " +
-         std::to_string(rank) + "D input " + input.type_str());
-  }
-}
-
-void check_min(const std::string& fn, const char* what, const std::vector<int64_t>& v, int64_t min) {
-  for (int64_t x : v) {
-    if (x < min) {
-      fail(fn + ": " + what + " must be " + (min == 0 ? "non-negative" : "greater than zero") + ", got " + py_tuple(v));
-    }
-  }
-}
-
-struct PoolSpec {
-  std::vector<int64_t> kernel, stride, padding, dilation;
-  bool ceil_mode = false;
-};
-
-template <size_t N>
-PoolSpec make_spec(const ExpandingArray<N>& kernel, const OptionalExpandingArray<N>& stride,
-                   const ExpandingArray<N>& padding, const ExpandingArray<N>& dilation, bool ceil_mode) {
-  return PoolSpec{kernel.vec(), stride.value_or(kernel).vec(), padding.vec(), dilation.vec(), ceil_mode};
-}
+using detail::make_pool_spec;
+using detail::PoolSpec;
+using detail::require_pool_input;
+using detail::static_dim;
 
 // The checks of torch's max/avg pooling: sizes, pad <= kernel / 2, window fits the padded input.
 void check_pool(const std::string& fn, size_t nd, const Tensor& input, const PoolSpec& a) {
-  require_input(fn, input, nd);
-  check_min(fn, "kernel_size", a.kernel, 1);
-  check_min(fn, "stride", a.stride, 1);
-  check_min(fn, "padding", a.padding, 0);
-  check_min(fn, "dilation", a.dilation, 1);
-  for (size_t i = 0; i < nd; ++i) {
-    if (a.padding[i] > a.kernel[i] / 2) {
-      fail(fn + ": pad should be at most half of kernel size, but got padding=" + py_tuple(a.padding) +
-           " and kernel_size=" + py_tuple(a.kernel));
-    }
-  }
-  std::vector<int64_t> padded(nd), span(nd);
-  bool too_small = false;
-  for (size_t i = 0; i < nd; ++i) {
-    int64_t in = static_dim(input, input.dim() - static_cast<int64_t>(nd) + static_cast<int64_t>(i));
-    if (in < 0) fail(fn + ": spatial dims of input " + input.type_str() + " must be static");
-    padded[i] = in + 2 * a.padding[i];
-    span[i] = a.dilation[i] * (a.kernel[i] - 1) + 1;
-    too_small = too_small || span[i] > padded[i];
-  }
-  if (too_small) {
-    fail(fn + ": kernel_size " + join(span) + (a.dilation == std::vector<int64_t>(nd, 1) ? "" : " (dilated)") +
-         " is larger than padded input " + join(padded) + " (input " + input.type_str() + ", padding " +
-         py_tuple(a.padding) + ")");
-  }
+  detail::check_pool_args(fn, nd, input, a);
+  detail::check_pool_window(fn, nd, input, a);
 }
 
 ir::Attrs max_attrs(const PoolSpec& a) {
@@ -109,7 +55,7 @@ TensorPair max_with_indices(const std::string& fn, size_t nd, const Tensor& inpu
 Tensor max_unpool(const std::string& fn, size_t nd, const Tensor& input, const Tensor& indices,
                   const std::vector<int64_t>& kernel, const std::vector<int64_t>& stride,
                   const std::vector<int64_t>& padding, const std::optional<std::vector<int64_t>>& output_size) {
-  require_input(fn, input, nd);
+  require_pool_input(fn, input, nd);
   if (!indices.defined()) fail(fn + ": indices is an undefined tensor");
   if (indices.dtype() != DType::kI64) fail(fn + ": expected indices of dtype i64, got " + indices.type_str());
   if (indices.shape() != input.shape()) {
@@ -149,7 +95,7 @@ Tensor max_unpool(const std::string& fn, size_t nd, const Tensor& input, const T
 // The output sizes of an adaptive pool: None keeps the input's size.
 std::vector<int64_t> adaptive_sizes(const std::string& fn, size_t nd, const Tensor& input,
                                     const std::vector<std::optional<int64_t>>& output_size) {
-  require_input(fn, input, nd);
+  require_pool_input(fn, input, nd);
   std::vector<int64_t> out(nd);
   for (size_t i = 0; i < nd; ++i) {
     int64_t in = static_dim(input, input.dim() - static_cast<int64_t>(nd) + static_cast<int64_t>(i));
@@ -199,30 +145,30 @@ void check_lp(const std::string& fn, const Tensor& input, double norm_type) {
 
 Tensor max_pool3d(const Tensor& input, ExpandingArray<3> kernel_size, OptionalExpandingArray<3> stride,
                   ExpandingArray<3> padding, ExpandingArray<3> dilation, bool ceil_mode) {
-  PoolSpec a = make_spec<3>(kernel_size, stride, padding, dilation, ceil_mode);
+  PoolSpec a = make_pool_spec<3>(kernel_size, stride, padding, dilation, ceil_mode);
   check_pool("max_pool3d", 3, input, a);
   return detail::apply1(ir::OpKind::MaxPool, {input}, max_attrs(a));
 }
 
 TensorPair max_pool1d_with_indices(const Tensor& input, ExpandingArray<1> kernel_size, OptionalExpandingArray<1> stride,
                                    ExpandingArray<1> padding, ExpandingArray<1> dilation, bool ceil_mode) {
-  return max_with_indices("max_pool1d", 1, input, make_spec<1>(kernel_size, stride, padding, dilation, ceil_mode));
+  return max_with_indices("max_pool1d", 1, input, make_pool_spec<1>(kernel_size, stride, padding, dilation, ceil_mode));
 }
 
 TensorPair max_pool2d_with_indices(const Tensor& input, ExpandingArray<2> kernel_size, OptionalExpandingArray<2> stride,
                                    ExpandingArray<2> padding, ExpandingArray<2> dilation, bool ceil_mode) {
-  return max_with_indices("max_pool2d", 2, input, make_spec<2>(kernel_size, stride, padding, dilation, ceil_mode));
+  return max_with_indices("max_pool2d", 2, input, make_pool_spec<2>(kernel_size, stride, padding, dilation, ceil_mode));
 }
 
 TensorPair max_pool3d_with_indices(const Tensor& input, ExpandingArray<3> kernel_size, OptionalExpandingArray<3> stride,
                                    ExpandingArray<3> padding, ExpandingArray<3> dilation, bool ceil_mode) {
-  return max_with_indices("max_pool3d", 3, input, make_spec<3>(kernel_size, stride, padding, dilation, ceil_mode));
+  return max_with_indices("max_pool3d", 3, input, make_pool_spec<3>(kernel_size, stride, padding, dilation, ceil_mode));
 }
 
 Tensor avg_pool3d(const Tensor& input, ExpandingArray<3> kernel_size, OptionalExpandingArray<3> stride,
                   ExpandingArray<3> padding, bool ceil_mode, bool count_include_pad,
                   std::optional<int64_t> divisor_override) {
-  PoolSpec a = make_spec<3>(kernel_size, stride, padding, 1, ceil_mode);
+  PoolSpec a = make_pool_spec<3>(kernel_size, stride, padding, 1, ceil_mode);
   check_pool("avg_pool3d", 3, input, a);
   if (divisor_override && *divisor_override <= 0) {
     fail("avg_pool3d: divisor_override must be positive, got " + std::to_string(*divisor_override));
@@ -262,7 +208,7 @@ TensorPair fractional_max_pool2d_with_indices(const Tensor& input, ExpandingArra
                                               std::optional<RatioPair> output_ratio, const Tensor& random_samples,
                                               Generator* generator) {
   const std::string fn = "fractional_max_pool2d";
-  require_input(fn, input, 2);
+  require_pool_input(fn, input, 2);
   if (!ir::is_floating(input.dtype())) fail(fn + ": expected a floating point input, got " + input.type_str());
   check_min(fn, "kernel_size", kernel_size.vec(), 1);
   if (!output_size && !output_ratio) fail(fn + " requires specifying either an output_size or an output_ratio");

@@ -7,33 +7,18 @@
 #include <vector>
 
 #include "frontend/dispatch.h"
+#include "frontend/functional_util.h"
 #include "frontend/tensor_ops_util.h"
 
 namespace kiln::nn::functional {
 
 namespace {
 
+using detail::check_min;
 using detail::fail;
-
-std::string join(const std::vector<int64_t>& v, const char* sep = "x") {
-  std::string s;
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + std::to_string(v[i]);
-  return s;
-}
-
-void require_defined(const Tensor& t, const std::string& fn, const char* what) {
-  if (!t.defined()) fail(fn + ": " + what + " is an undefined tensor");
-}
-
-int64_t static_dim(const Tensor& t, int64_t i) { return t.shape().dim(static_cast<int>(i)).size(); }
-
-void check_min(const std::string& fn, const char* what, const std::vector<int64_t>& v, int64_t min) {
-  for (int64_t x : v) {
-    if (x < min) {
-      fail(fn + ": " + what + " must be " + (min == 0 ? "non-negative" : "greater than zero") + ", got " + py_tuple(v));
-    }
-  }
-}
+using detail::join;
+using detail::require_defined;
+using detail::static_dim;
 
 // The static spatial sizes (the last n dims) of `t`, or a failure naming `fn`.
 std::vector<int64_t> spatial_sizes(const std::string& fn, const Tensor& t, size_t n) {
@@ -50,18 +35,7 @@ Tensor conv_transposend(const std::string& fn, size_t nd, const Tensor& input, c
                         const Tensor& bias, const std::vector<int64_t>& stride, const std::vector<int64_t>& padding,
                         const std::vector<int64_t>& output_padding, int64_t groups,
                         const std::vector<int64_t>& dilation) {
-  require_defined(input, fn, "input");
-  require_defined(weight, fn, "weight");
-  int64_t rank = input.dim(), batched = static_cast<int64_t>(nd) + 2;
-  if (rank != batched && rank != batched - 1) {
-    fail(fn + ": expected " + std::to_string(batched - 1) + "D (unbatched) or " + std::to_string(batched) +
-         "D (batched) input, got " + std::to_string(rank) + "D input " + input.type_str());
-  }
-  if (weight.dim() != batched) {
-    fail(fn + ": expected " + std::to_string(batched) + "D weight [in_channels, out_channels/groups, *kernel], got " +
-         weight.type_str());
-  }
-  if (groups < 1) fail(fn + ": groups must be positive, got " + std::to_string(groups));
+  detail::check_conv_operands(fn, nd, input, weight, "[in_channels, out_channels/groups, *kernel]", groups);
   check_min(fn, "stride", stride, 1);
   check_min(fn, "padding", padding, 0);
   check_min(fn, "output_padding", output_padding, 0);
@@ -72,17 +46,9 @@ Tensor conv_transposend(const std::string& fn, size_t nd, const Tensor& input, c
            py_tuple(output_padding) + ", stride " + py_tuple(stride) + ", dilation " + py_tuple(dilation));
     }
   }
-  if (input.dtype() != weight.dtype()) {
-    fail(fn + ": expected input and weight of the same dtype, got " + input.type_str() + " and " + weight.type_str());
-  }
+  Tensor x = detail::batched_conv_input(fn, nd, input, weight, "in_channels", groups);
   std::vector<int64_t> w = weight.sizes();
-  if (w[0] % groups != 0) {
-    fail(fn + ": in_channels " + std::to_string(w[0]) + " of weight " + weight.type_str() +
-         " must be divisible by groups " + std::to_string(groups));
-  }
-  Tensor x = rank == batched ? input : input.unsqueeze(0);
   int64_t c = static_dim(x, 1);
-  if (c < 0) fail(fn + ": the channel dim of input " + input.type_str() + " must be static");
   if (c != w[0]) {
     fail(fn + ": expected input with " + std::to_string(w[0]) + " channels, got " + std::to_string(c) + " (input " +
          input.type_str() + ", weight " + weight.type_str() + ")");
@@ -101,15 +67,12 @@ Tensor conv_transposend(const std::string& fn, size_t nd, const Tensor& input, c
     fail(fn + ": given input size per channel " + join(in) + ", the calculated output size " + join(out) +
          " is too small (padding " + py_tuple(padding) + ")");
   }
-  std::vector<Tensor> operands = {x, weight};
-  if (bias.defined()) operands.push_back(bias);
   ir::Attrs attrs{{"stride", stride},
                   {"padding", padding},
                   {"output_padding", output_padding},
                   {"dilation", dilation},
                   {"groups", groups}};
-  Tensor y = detail::apply1(ir::OpKind::ConvTranspose, operands, attrs);
-  return rank == batched ? y : y.squeeze(0);
+  return detail::apply_conv(ir::OpKind::ConvTranspose, x, weight, bias, attrs, x.dim() != input.dim());
 }
 
 // Number of sliding blocks per dim; fails (as torch) when one has none.

@@ -233,7 +233,7 @@ void Module::collect_modules(const Module* m, const std::string& prefix, std::un
   }
 }
 
-NamedTensors Module::named_parameters(const std::string& prefix, bool recurse) const {
+NamedTensors Module::named_slots(const std::string& prefix, bool recurse, std::list<Slot> Module::*slots) const {
   std::vector<std::pair<std::string, const Module*>> modules;
   std::unordered_set<const Module*> module_memo;
   if (recurse) collect_modules(this, prefix, module_memo, modules);
@@ -241,7 +241,7 @@ NamedTensors Module::named_parameters(const std::string& prefix, bool recurse) c
   NamedTensors out;
   std::unordered_set<const detail::TensorImpl*> memo;
   for (const auto& [module_prefix, m] : modules) {
-    for (const Slot& s : m->parameters_) {
+    for (const Slot& s : m->*slots) {
       if (!s.tensor.defined() || !memo.insert(s.tensor.impl()).second) continue;
       out.emplace_back(join_name(module_prefix, s.name), s.tensor);
     }
@@ -249,20 +249,12 @@ NamedTensors Module::named_parameters(const std::string& prefix, bool recurse) c
   return out;
 }
 
+NamedTensors Module::named_parameters(const std::string& prefix, bool recurse) const {
+  return named_slots(prefix, recurse, &Module::parameters_);
+}
+
 NamedTensors Module::named_buffers(const std::string& prefix, bool recurse) const {
-  std::vector<std::pair<std::string, const Module*>> modules;
-  std::unordered_set<const Module*> module_memo;
-  if (recurse) collect_modules(this, prefix, module_memo, modules);
-  else modules.emplace_back(prefix, this);
-  NamedTensors out;
-  std::unordered_set<const detail::TensorImpl*> memo;
-  for (const auto& [module_prefix, m] : modules) {
-    for (const Slot& s : m->buffers_) {
-      if (!s.tensor.defined() || !memo.insert(s.tensor.impl()).second) continue;
-      out.emplace_back(join_name(module_prefix, s.name), s.tensor);
-    }
-  }
-  return out;
+  return named_slots(prefix, recurse, &Module::buffers_);
 }
 
 std::vector<Tensor> Module::parameters(bool recurse) const {

@@ -206,6 +206,9 @@ class Module : public std::enable_shared_from_this<Module> {
   HookHandle add_hook_remover(int id, std::function<void()> remover);
   static void collect_modules(const Module* m, const std::string& prefix, std::unordered_set<const Module*>& memo,
                               std::vector<std::pair<std::string, const Module*>>& out);
+  // named_parameters / named_buffers: the defined tensors of `slots` (parameters_ or buffers_)
+  // of this module, and of every module under it when `recurse`, each once, by module path.
+  NamedTensors named_slots(const std::string& prefix, bool recurse, std::list<Slot> Module::*slots) const;
 
   std::string type_name_;
   // std::list: handles returned by register_*/find_* stay valid as more entries are added.

@@ -30,3 +30,6 @@
 #include "frontend/functional_norm_embedding.h"
 #include "frontend/normalization_extended.h"
 #include "frontend/sparse.h"
+#include "frontend/recurrent.h"
+#include "frontend/recurrent_cell.h"
+#include "frontend/rnn_utils.h"

@@ -49,6 +49,8 @@ KILN_DECLARE_RULE(infer_layer_norm)
 KILN_DECLARE_RULE(infer_group_norm)
 KILN_DECLARE_RULE(infer_embedding)
 KILN_DECLARE_RULE(infer_embedding_bag)
+KILN_DECLARE_RULE(infer_rnn)
+KILN_DECLARE_RULE(infer_lstm)
 #undef KILN_DECLARE_RULE
 
 /// Broadcasts two shapes like NumPy / PyTorch; an error names both shapes.

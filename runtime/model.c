@@ -18,14 +18,17 @@
 _Static_assert(sizeof(kiln_rt_io_spec) == 80 && offsetof(kiln_rt_io_spec, dtype) == 8 &&
                    offsetof(kiln_rt_io_spec, rank) == 12 && offsetof(kiln_rt_io_spec, dims) == 16,
                "kiln_rt_io_spec layout");
-_Static_assert(sizeof(kiln_rt_model) == 88 && offsetof(kiln_rt_model, num_inputs) == 8 &&
+_Static_assert(offsetof(kiln_rt_model, num_inputs) == 8 &&
                    offsetof(kiln_rt_model, num_outputs) == 12 && offsetof(kiln_rt_model, inputs) == 16 &&
                    offsetof(kiln_rt_model, outputs) == 24 && offsetof(kiln_rt_model, max_batch) == 32 &&
                    offsetof(kiln_rt_model, arena_bytes) == 40 && offsetof(kiln_rt_model, default_threads) == 48 &&
                    offsetof(kiln_rt_model, weights) == 56 && offsetof(kiln_rt_model, weights_bytes) == 64 &&
                    offsetof(kiln_rt_model, weights_checksum) == 72 && offsetof(kiln_rt_model, run) == 80,
                "kiln_rt_model layout");
-_Static_assert(sizeof(kiln_rt_exec) == 64 && offsetof(kiln_rt_exec, outputs) == 8 &&
+_Static_assert(sizeof(kiln_rt_model) == 112 && offsetof(kiln_rt_model, num_symbols) == 88 &&
+                   offsetof(kiln_rt_model, symbols) == 96 && offsetof(kiln_rt_model, symbol_max) == 104,
+               "kiln_rt_model layout (symbols)");
+_Static_assert(sizeof(kiln_rt_exec) == 128 && offsetof(kiln_rt_exec, sizes) == 64 && offsetof(kiln_rt_exec, outputs) == 8 &&
                    offsetof(kiln_rt_exec, weights) == 16 && offsetof(kiln_rt_exec, arena) == 24 &&
                    offsetof(kiln_rt_exec, batch) == 32 && offsetof(kiln_rt_exec, pool) == 40 &&
                    offsetof(kiln_rt_exec, external_pool) == 48 && offsetof(kiln_rt_exec, num_threads) == 56,
@@ -50,31 +53,51 @@ struct kiln_rt_context {
   _Atomic int running;              /* refuses two threads running one context at once */
 };
 
-static int has_batch_dim(const kiln_rt_io_spec* spec) {
+/* The model's symbols; the older one-symbol form (num_symbols 0) is symbol 0 "N" bounded by
+ * max_batch. */
+static const char* const kLegacySymbols[1] = {"N"};
+
+static int32_t model_symbols(const kiln_rt_model* m, const char* const** names, const int64_t** max) {
+  if (m->num_symbols > 0) {
+    *names = m->symbols;
+    *max = m->symbol_max;
+    return m->num_symbols;
+  }
+  *names = kLegacySymbols;
+  *max = &m->max_batch;
+  return 1;
+}
+
+/* Bit k set: the spec uses symbol k. */
+static uint32_t symbol_mask(const kiln_rt_io_spec* spec) {
+  uint32_t mask = 0;
   for (int32_t d = 0; d < spec->rank; ++d)
-    if (spec->dims[d] == -1) return 1;
-  return 0;
+    if (spec->dims[d] < 0 && spec->dims[d] >= -KILN_MAX_SYMBOLS) mask |= 1u << (uint32_t)(-1 - spec->dims[d]);
+  return mask;
 }
 
 /* The compiler emits the model description: check it once so that a codegen bug shows up as
  * KILN_INTERNAL with a message instead of memory corruption at run time. */
-static kiln_status check_spec(const char* kind, int32_t i, const kiln_rt_io_spec* spec) {
+static kiln_status check_spec(const char* kind, int32_t i, const kiln_rt_io_spec* spec, int32_t num_symbols) {
   if (spec->name == NULL) return kiln_rt_set_error(KILN_INTERNAL, "malformed model: %s %d has no name", kind, (int)i);
   if (kiln_rt_dtype_size(spec->dtype) == 0)
     return kiln_rt_set_error(KILN_INTERNAL, "malformed model: %s '%s' has unknown dtype %d", kind, spec->name,
                              (int)spec->dtype);
   if (spec->rank < 0 || spec->rank > KILN_MAX_RANK)
     return kiln_rt_set_error(KILN_INTERNAL, "malformed model: %s '%s' has rank %d", kind, spec->name, (int)spec->rank);
-  int batch_dims = 0;
+  uint32_t seen = 0;
   for (int32_t d = 0; d < spec->rank; ++d) {
-    if (spec->dims[d] < -1)
-      return kiln_rt_set_error(KILN_INTERNAL, "malformed model: %s '%s' has dim %d = %lld", kind, spec->name, (int)d,
-                               (long long)spec->dims[d]);
-    batch_dims += spec->dims[d] == -1;
+    if (spec->dims[d] < -(int64_t)num_symbols)
+      return kiln_rt_set_error(KILN_INTERNAL, "malformed model: %s '%s' has dim %d = %lld (%d symbol(s))", kind,
+                               spec->name, (int)d, (long long)spec->dims[d], (int)num_symbols);
+    if (spec->dims[d] < 0) {
+      uint32_t bit = 1u << (uint32_t)(-1 - spec->dims[d]);
+      if (seen & bit)
+        return kiln_rt_set_error(KILN_INTERNAL, "malformed model: %s '%s' uses symbol %lld twice", kind, spec->name,
+                                 (long long)(-1 - spec->dims[d]));
+      seen |= bit;
+    }
   }
-  if (batch_dims > 1)
-    return kiln_rt_set_error(KILN_INTERNAL, "malformed model: %s '%s' has %d symbolic batch dims", kind, spec->name,
-                             batch_dims);
   return KILN_OK;
 }
 
@@ -84,22 +107,43 @@ static kiln_status check_model(const kiln_rt_model* m) {
   if (m->num_inputs < 0 || m->num_outputs < 0 || (m->num_inputs > 0 && m->inputs == NULL) ||
       (m->num_outputs > 0 && m->outputs == NULL))
     return kiln_rt_set_error(KILN_INTERNAL, "malformed model '%s': bad input/output tables", name);
-  int symbolic_inputs = 0;
+  if (m->num_symbols < 0 || m->num_symbols > KILN_MAX_SYMBOLS ||
+      (m->num_symbols > 0 && (m->symbols == NULL || m->symbol_max == NULL)))
+    return kiln_rt_set_error(KILN_INTERNAL, "malformed model '%s': bad symbol table (%d symbols)", name,
+                             (int)m->num_symbols);
+  const char* const* sym_names;
+  const int64_t* sym_max;
+  int32_t num_symbols = model_symbols(m, &sym_names, &sym_max);
+  uint32_t bound = 0;
   for (int32_t i = 0; i < m->num_inputs; ++i) {
-    kiln_status s = check_spec("input", i, &m->inputs[i]);
+    kiln_status s = check_spec("input", i, &m->inputs[i], num_symbols);
     if (s != KILN_OK) return s;
-    symbolic_inputs += has_batch_dim(&m->inputs[i]);
+    bound |= symbol_mask(&m->inputs[i]);
   }
   for (int32_t i = 0; i < m->num_outputs; ++i) {
-    kiln_status s = check_spec("output", i, &m->outputs[i]);
+    kiln_status s = check_spec("output", i, &m->outputs[i], num_symbols);
     if (s != KILN_OK) return s;
-    if (has_batch_dim(&m->outputs[i]) && symbolic_inputs == 0)
-      return kiln_rt_set_error(KILN_INTERNAL, "malformed model '%s': output '%s' has a batch dim but no input has one",
-                               name, m->outputs[i].name);
+    uint32_t unbound = symbol_mask(&m->outputs[i]) & ~bound;
+    if (unbound != 0) {
+      int32_t k = __builtin_ctz(unbound);
+      if (m->num_symbols == 0)
+        return kiln_rt_set_error(KILN_INTERNAL,
+                                 "malformed model '%s': output '%s' has a batch dim but no input has one", name,
+                                 m->outputs[i].name);
+      return kiln_rt_set_error(KILN_INTERNAL,
+                               "malformed model '%s': output '%s' has symbolic dim %s but no input has it", name,
+                               m->outputs[i].name, sym_names[k] ? sym_names[k] : "?");
+    }
   }
-  if (symbolic_inputs > 0 && m->max_batch < 1)
-    return kiln_rt_set_error(KILN_INTERNAL, "malformed model '%s': symbolic batch but max_batch is %lld", name,
-                             (long long)m->max_batch);
+  for (int32_t k = 0; k < num_symbols; ++k) {
+    if ((bound & (1u << (uint32_t)k)) && sym_max[k] < 1) {
+      if (m->num_symbols == 0)
+        return kiln_rt_set_error(KILN_INTERNAL, "malformed model '%s': symbolic batch but max_batch is %lld", name,
+                                 (long long)m->max_batch);
+      return kiln_rt_set_error(KILN_INTERNAL, "malformed model '%s': symbol %s has maximum %lld", name,
+                               sym_names[k] ? sym_names[k] : "?", (long long)sym_max[k]);
+    }
+  }
   if ((uint64_t)(size_t)m->arena_bytes != m->arena_bytes)
     return kiln_rt_set_error(KILN_OUT_OF_MEMORY, "model '%s' needs an arena of %llu bytes", name,
                              (unsigned long long)m->arena_bytes);
@@ -225,18 +269,18 @@ static int overlap(byte_range a, byte_range b) {
   return a.begin < a.end && b.begin < b.end && a.begin < b.end && b.begin < a.end;
 }
 
-/* The output's dims with the symbolic batch bound. */
-static void bind_dims(const kiln_rt_io_spec* spec, int64_t batch, int64_t* dims) {
-  for (int32_t d = 0; d < spec->rank; ++d) dims[d] = spec->dims[d] == -1 ? batch : spec->dims[d];
+/* The output's dims with the symbols bound. */
+static void bind_dims(const kiln_rt_io_spec* spec, const int64_t* sizes, int64_t* dims) {
+  for (int32_t d = 0; d < spec->rank; ++d) dims[d] = spec->dims[d] < 0 ? sizes[-1 - spec->dims[d]] : spec->dims[d];
 }
 
 /* No output may overlap an input (the kernels would read what they already wrote) or another
  * output. Inputs may share memory with each other: they are only read. */
 static kiln_status check_overlaps(const kiln_rt_model* m, const kiln_tensor* inputs, const kiln_tensor* outputs,
-                                  int64_t batch) {
+                                  const int64_t* sizes) {
   for (int32_t o = 0; o < m->num_outputs; ++o) {
     int64_t dims[KILN_MAX_RANK];
-    bind_dims(&m->outputs[o], batch, dims);
+    bind_dims(&m->outputs[o], sizes, dims);
     byte_range ro = range_of(outputs[o].data, &m->outputs[o], dims);
     for (int32_t i = 0; i < m->num_inputs; ++i)
       if (overlap(ro, range_of(inputs[i].data, &m->inputs[i], inputs[i].dims)))
@@ -244,7 +288,7 @@ static kiln_status check_overlaps(const kiln_rt_model* m, const kiln_tensor* inp
                                  m->outputs[o].name, m->inputs[i].name);
     for (int32_t p = 0; p < o; ++p) {
       int64_t pdims[KILN_MAX_RANK];
-      bind_dims(&m->outputs[p], batch, pdims);
+      bind_dims(&m->outputs[p], sizes, pdims);
       if (overlap(ro, range_of(outputs[p].data, &m->outputs[p], pdims)))
         return kiln_rt_set_error(KILN_INVALID_ARGUMENT, "output '%s' overlaps output '%s' in memory",
                                  m->outputs[o].name, m->outputs[p].name);
@@ -253,9 +297,10 @@ static kiln_status check_overlaps(const kiln_rt_model* m, const kiln_tensor* inp
   return KILN_OK;
 }
 
-/* Validates every argument; on success binds the batch and writes the output dims. */
+/* Validates every argument; on success binds the symbols (sizes[KILN_MAX_SYMBOLS]) and writes
+ * the output dims. */
 static kiln_status check_call(const kiln_rt_context* c, const kiln_tensor* inputs, int32_t num_inputs,
-                              kiln_tensor* outputs, int32_t num_outputs, int64_t* batch_out) {
+                              kiln_tensor* outputs, int32_t num_outputs, int64_t* sizes) {
   const kiln_rt_model* m = c->model;
   const char* name = m->name ? m->name : "?";
   if (num_inputs != m->num_inputs)
@@ -270,30 +315,34 @@ static kiln_status check_call(const kiln_rt_context* c, const kiln_tensor* input
   if (outputs == NULL && num_outputs > 0)
     return kiln_rt_set_error(KILN_INVALID_ARGUMENT, "run: the outputs array is null");
 
-  int64_t batch = 0;
+  const char* const* sym_names;
+  const int64_t* sym_max;
+  int32_t num_symbols = model_symbols(m, &sym_names, &sym_max);
+  const char* bound_by[KILN_MAX_SYMBOLS] = {0};
+  for (int32_t k = 0; k < KILN_MAX_SYMBOLS; ++k) sizes[k] = 0;
   for (int32_t i = 0; i < m->num_inputs; ++i) {
     const kiln_rt_io_spec* spec = &m->inputs[i];
-    kiln_status s = kiln_rt_check_input(spec->name, &inputs[i], spec->dtype, spec->rank, spec->dims, m->max_batch,
-                                        &batch);
+    kiln_status s = kiln_rt_check_input_symbols(spec->name, &inputs[i], spec->dtype, spec->rank, spec->dims,
+                                                num_symbols, sym_names, sym_max, sizes, bound_by);
     if (s != KILN_OK) return s;
   }
-  if (batch == 0) batch = 1; /* no symbolic batch */
+  for (int32_t k = 0; k < KILN_MAX_SYMBOLS; ++k)
+    if (sizes[k] == 0) sizes[k] = 1; /* not bound (no such symbol) */
   /* Check every output on a copy first, so a failed call writes nothing. */
   for (int32_t o = 0; o < m->num_outputs; ++o) {
     int64_t dims[KILN_MAX_RANK];
-    bind_dims(&m->outputs[o], batch, dims);
+    bind_dims(&m->outputs[o], sizes, dims);
     kiln_tensor probe = outputs[o];
     kiln_status s = kiln_rt_prepare_output(m->outputs[o].name, &probe, m->outputs[o].dtype, m->outputs[o].rank, dims);
     if (s != KILN_OK) return s;
   }
-  kiln_status s = check_overlaps(m, inputs, outputs, batch);
+  kiln_status s = check_overlaps(m, inputs, outputs, sizes);
   if (s != KILN_OK) return s;
   for (int32_t o = 0; o < m->num_outputs; ++o) {
     int64_t dims[KILN_MAX_RANK];
-    bind_dims(&m->outputs[o], batch, dims);
+    bind_dims(&m->outputs[o], sizes, dims);
     kiln_rt_prepare_output(m->outputs[o].name, &outputs[o], m->outputs[o].dtype, m->outputs[o].rank, dims);
   }
-  *batch_out = batch;
   return KILN_OK;
 }
 
@@ -306,14 +355,21 @@ kiln_status kiln_rt_run(kiln_rt_context* c, const kiln_tensor* inputs, int32_t n
     return kiln_rt_set_error(KILN_INVALID_ARGUMENT,
                              "run: this context is already running in another thread (use one context per thread)");
   const kiln_rt_model* m = c->model;
-  int64_t batch = 0;
-  kiln_status s = check_call(c, inputs, num_inputs, outputs, num_outputs, &batch);
+  int64_t sizes[KILN_MAX_SYMBOLS];
+  kiln_status s = check_call(c, inputs, num_inputs, outputs, num_outputs, sizes);
   if (s == KILN_OK) {
     for (int32_t i = 0; i < m->num_inputs; ++i) c->input_data[i] = inputs[i].data;
     for (int32_t o = 0; o < m->num_outputs; ++o) c->output_data[o] = outputs[o].data;
-    kiln_rt_exec exec = {c->input_data, c->output_data, c->weights,
-                         c->arena,      batch,          c->pool,
-                         c->has_external ? &c->external : NULL, c->num_threads};
+    kiln_rt_exec exec;
+    exec.inputs = c->input_data;
+    exec.outputs = c->output_data;
+    exec.weights = c->weights;
+    exec.arena = c->arena;
+    exec.batch = sizes[0];
+    exec.pool = c->pool;
+    exec.external_pool = c->has_external ? &c->external : NULL;
+    exec.num_threads = c->num_threads;
+    for (int32_t k = 0; k < KILN_MAX_SYMBOLS; ++k) exec.sizes[k] = sizes[k];
     s = m->run(&exec);
     if (s != KILN_OK && kiln_rt_last_error()[0] == '\0')
       kiln_rt_set_error(s, "run: model '%s' failed with %s", m->name ? m->name : "?", kiln_rt_status_name(s));

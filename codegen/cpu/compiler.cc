@@ -56,6 +56,7 @@ StatusOr<CompiledArtifact> CompileGraph(const ir::Graph& graph, const CompileOpt
   LoweringOptions lo;
   lo.name = options.name;
   lo.max_batch = options.max_batch;
+  lo.max_dims = options.max_dims;
   lo.threads = options.threads;
   KILN_ASSIGN_OR_RETURN(Program program, LowerGraph(*g, lo));
 
@@ -73,6 +74,8 @@ StatusOr<CompiledArtifact> CompileGraph(const ir::Graph& graph, const CompileOpt
   art.num_kernel_calls = program.calls.size();
   art.inputs = program.inputs;
   art.outputs = program.outputs;
+  art.symbols = program.symbols;
+  art.symbol_max = program.symbol_max;
 
   ObjectOptions oo;
   oo.cpu = options.cpu;

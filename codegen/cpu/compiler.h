@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "codegen/cpu/program.h"
@@ -25,8 +26,12 @@ struct CompileOptions {
   std::string cpu = "x86-64-v3";
   /// Default thread count of a context (0: the host's CPUs).
   int threads = 0;
-  /// The largest batch a run may use; the arena is sized for it.
+  /// The largest batch (symbolic dim N) a run may use; the arena is sized for it. Also the
+  /// bound of a graph's only symbolic dim when it has another name and no max_dims entry.
   int64_t max_batch = 64;
+  /// Bounds of the other symbolic dims, by name (e.g. {"T", 64} for a sequence length); the
+  /// arena is sized for them. A graph whose symbolic dims lack a bound is rejected.
+  std::map<std::string, int64_t> max_dims;
   /// Write the weights to NAME.weights instead of embedding them.
   bool external_weights = false;
   /// Extra outputs next to the .so: "" (none), "llvm" (NAME.ll), "asm" (NAME.s), "obj" (NAME.o);
@@ -50,8 +55,11 @@ struct CompiledArtifact {
   uint64_t weights_bytes = 0;
   int64_t max_batch = 0;
   size_t num_kernel_calls = 0;
-  /// The artifact's inputs and outputs, in entry-point order (-1: the batch dim).
+  /// The artifact's inputs and outputs, in entry-point order (-1-k: symbol k; -1 the batch).
   std::vector<IoSpec> inputs, outputs;
+  /// The symbolic dims (symbol 0 is N when the graph has one) and their maxima.
+  std::vector<std::string> symbols;
+  std::vector<int64_t> symbol_max;
 };
 
 /// Compiles `graph` (verified, weights attached; not modified). Errors name the op, the node

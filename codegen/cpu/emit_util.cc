@@ -24,6 +24,7 @@ const EmitterTable& cpu_emitters() {
     AddShapeReduceEmitters(t);
     AddLayersEmitters(t);
     AddSpatialEmitters(t);
+    AddRecurrentEmitters(t);
     return t;
   }();
   return table;
@@ -91,8 +92,8 @@ void AppendPadded(std::vector<Expr>& params, const std::vector<Expr>& v, size_t 
   for (size_t i = 0; i < n; ++i) params.push_back(i < v.size() ? v[i] : Expr(0));
 }
 
-int64_t GrainFor(const Expr& work_per_iteration, int64_t max_batch) {
-  int64_t w = std::max<int64_t>(1, work_per_iteration.Eval(std::max<int64_t>(max_batch, 1)));
+int64_t GrainFor(const Expr& work_per_iteration, const std::vector<int64_t>& max_sizes) {
+  int64_t w = std::max<int64_t>(1, work_per_iteration.Eval(max_sizes));
   return std::max<int64_t>(1, 32768 / w);
 }
 

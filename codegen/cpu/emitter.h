@@ -2,7 +2,8 @@
 // of the kernel library, registered in a table keyed by ir::OpKind (no giant switch).
 //
 // An emitter reads the node's operand/result locations and dims from its EmitContext and
-// appends KernelCalls. Shapes are Exprs: constants, or expressions of the run's batch size.
+// appends KernelCalls. Shapes are Exprs: constants, or expressions of the run's symbolic dims
+// (the batch N, a sequence length T, ...), bound when the artifact runs.
 // An emitter that cannot handle a node (an unsupported dtype, too many dims) returns
 // Unimplemented naming the node; lowering collects every such problem and reports them all.
 #pragma once
@@ -22,7 +23,7 @@ class EmitContext {
   virtual ~EmitContext() = default;
   /// Where a value (an operand or result of the node) lives.
   virtual BufferRef Ref(const ir::Value* v) = 0;
-  /// A value's dims: constants, or Expr::Batch() for the symbolic dim.
+  /// A value's dims: constants, or Expr::Symbol(k, name) for a symbolic dim.
   virtual std::vector<Expr> Dims(const ir::Value* v) = 0;
   /// The data of a value known at compile time (a parameter or a folded constant), else null.
   virtual const ir::HostTensor* ConstantData(const ir::Value* v) = 0;
@@ -32,8 +33,13 @@ class EmitContext {
   virtual BufferRef ErrorSlot() = 0;
   /// Appends a kernel call.
   virtual void Call(KernelCall call) = 0;
-  /// The batch size the artifact is compiled for (grain sizes use it).
+  /// The batch size the artifact is compiled for (the bound of symbol 0; 1 without symbols).
   virtual int64_t max_batch() const = 0;
+  /// Every symbol's compile-time bound, by symbol index (grain sizes and scratch use them).
+  virtual const std::vector<int64_t>& max_sizes() const = 0;
+  /// Bytes of arena scratch that live only during the node being emitted (e.g. a recurrent
+  /// op's gate buffer), 64-byte aligned; sized by the caller for the symbols' maxima.
+  virtual BufferRef Scratch(uint64_t bytes) = 0;
 };
 
 using Emitter = Status (*)(const ir::Node& node, EmitContext& ctx);
@@ -58,6 +64,7 @@ void AddLinalgConvEmitters(EmitterTable& table);
 void AddShapeReduceEmitters(EmitterTable& table);
 void AddLayersEmitters(EmitterTable& table);
 void AddSpatialEmitters(EmitterTable& table);
+void AddRecurrentEmitters(EmitterTable& table);
 
 // ---- helpers shared by the emitters (emit_util.cc) ----
 
@@ -80,8 +87,9 @@ struct StridedSpace {
 StridedSpace Collapse(StridedSpace space);
 /// Appends v padded with zeros to `n` entries.
 void AppendPadded(std::vector<Expr>& params, const std::vector<Expr>& v, size_t n);
-/// The grain (iterations per parallel chunk) that gives each chunk ~32K units of work.
-int64_t GrainFor(const Expr& work_per_iteration, int64_t max_batch);
+/// The grain (iterations per parallel chunk) that gives each chunk ~32K units of work (the
+/// work evaluated at the symbols' maxima).
+int64_t GrainFor(const Expr& work_per_iteration, const std::vector<int64_t>& max_sizes);
 /// A double attribute as the int64 bits the kernels decode.
 int64_t DoubleBits(double v);
 /// The dim index `d` normalized for `rank` (negative counts from the end).

@@ -95,7 +95,7 @@ Status EmitBroadcast(const ir::Node& n, EmitContext& ctx, const std::string& ker
   }
   Expr inner = space.sizes.back();
   call.count = Product(space.sizes, 0, space.sizes.size() - 1);
-  call.grain = GrainFor(inner, ctx.max_batch());
+  call.grain = GrainFor(inner, ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }

@@ -25,7 +25,7 @@ Status EmitNorm(const ir::Node& n, EmitContext& ctx, Expr rows, Expr len, bool p
   call.buffers = {ctx.Ref(x), has_w ? ctx.Ref(n.operand(1)) : BufferRef{}, has_b ? ctx.Ref(n.operand(2)) : BufferRef{},
                   ctx.Ref(n.result())};
   call.count = rows;
-  call.grain = GrainFor(len * Expr(4), ctx.max_batch());
+  call.grain = GrainFor(len * Expr(4), ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
@@ -56,7 +56,7 @@ Status EmitEmbedding(const ir::Node& n, EmitContext& ctx) {
   call.buffers = {ctx.Ref(w), ctx.Ref(idx), ctx.Ref(n.result()), ctx.ErrorSlot()};
   call.error_message = n.Describe() + ": an index is out of range for the embedding table of " + wd[0].str() + " rows";
   call.count = count;
-  call.grain = GrainFor(wd[1], ctx.max_batch());
+  call.grain = GrainFor(wd[1], ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }

@@ -134,7 +134,7 @@ Status EmitConv(const ir::Node& n, EmitContext& ctx) {
   call.buffers = {ctx.Ref(x), ctx.Ref(w), ctx.Ref(out), n.num_operands() == 3 ? ctx.Ref(n.operand(2)) : BufferRef{}};
   call.count = xd[0] * wd[0];
   Expr work = Product(od, 2, od.size()) * xd[1] * Product(wd, 2, wd.size());
-  call.grain = GrainFor(work, ctx.max_batch());
+  call.grain = GrainFor(work, ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
@@ -172,7 +172,7 @@ Status EmitPoolGeneric(const ir::Node& n, EmitContext& ctx, int64_t mode, bool a
   }
   call.buffers = {ctx.Ref(x), ctx.Ref(out), mode == 2 ? ctx.Ref(n.result(1)) : BufferRef{}};
   call.count = planes;
-  call.grain = GrainFor(Product(od, lead, od.size()) * Expr(16), ctx.max_batch());
+  call.grain = GrainFor(Product(od, lead, od.size()) * Expr(16), ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }

@@ -29,7 +29,7 @@ Status EmitCopy(const ir::Node& n, EmitContext& ctx, ir::DType dtype, BufferRef 
   call.params.push_back(dst_base);
   call.buffers = {src, dst};
   call.count = Product(space.sizes, 0, space.sizes.size() - 1);
-  call.grain = GrainFor(space.sizes.back(), ctx.max_batch());
+  call.grain = GrainFor(space.sizes.back(), ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
@@ -131,7 +131,7 @@ Status EmitReduce(const ir::Node& n, EmitContext& ctx) {
   call.params.push_back(red_count);
   call.buffers = {ctx.Ref(x), ctx.Ref(out)};
   call.count = Product(kept.sizes, 0, kept.sizes.size());
-  call.grain = GrainFor(red_count, ctx.max_batch());
+  call.grain = GrainFor(red_count, ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
@@ -161,7 +161,7 @@ Status EmitArgReduce(const ir::Node& n, EmitContext& ctx) {
   call.params = {Expr(kMax ? 1 : 0), outer, len, inner};
   call.buffers = {ctx.Ref(x), ctx.Ref(n.result())};
   call.count = outer * inner;
-  call.grain = GrainFor(len, ctx.max_batch());
+  call.grain = GrainFor(len, ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
@@ -178,7 +178,7 @@ Status EmitSoftmax(const ir::Node& n, EmitContext& ctx) {
   call.params = {Expr(kLog ? 1 : 0), outer, len, inner};
   call.buffers = {ctx.Ref(x), ctx.Ref(n.result())};
   call.count = outer * inner;
-  call.grain = GrainFor(len * Expr(8), ctx.max_batch());
+  call.grain = GrainFor(len * Expr(8), ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }

@@ -141,7 +141,7 @@ Status EmitPad(const ir::Node& n, EmitContext& ctx) {
   int64_t rows = 1;
   for (size_t d = 0; d + 1 < out_sizes.size(); ++d) rows *= out_sizes[d];
   call.count = outer * Expr(rows);
-  call.grain = GrainFor(Expr(ol) * inner, ctx.max_batch());
+  call.grain = GrainFor(Expr(ol) * inner, ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
@@ -172,7 +172,7 @@ Status EmitConvTranspose(const ir::Node& n, EmitContext& ctx) {
   call.count = xd[0] * od[1];
   Expr work = Product(od, 2, od.size()) + Product(xd, 2, xd.size()) * Product(wd, 2, wd.size()) *
                                               Expr::CeilDiv(xd[1], std::max<int64_t>(groups, 1));
-  call.grain = GrainFor(work, ctx.max_batch());
+  call.grain = GrainFor(work, ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
@@ -216,7 +216,7 @@ Status EmitUnfold(const ir::Node& n, EmitContext& ctx) {
   Append(call.params, Im2ColParams(n, image));
   call.buffers = {ctx.Ref(x), ctx.Ref(out)};
   call.count = planes * Expr(taps);
-  call.grain = GrainFor(od[2], ctx.max_batch());
+  call.grain = GrainFor(od[2], ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
@@ -236,7 +236,7 @@ Status EmitFold(const ir::Node& n, EmitContext& ctx) {
   Append(call.params, Im2ColParams(n, image));
   call.buffers = {ctx.Ref(x), ctx.Ref(out)};
   call.count = planes;
-  call.grain = GrainFor(Product(xd, 1, xd.size()) * Expr(2), ctx.max_batch());
+  call.grain = GrainFor(Product(xd, 1, xd.size()) * Expr(2), ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
@@ -340,7 +340,7 @@ Status EmitUpsample(const ir::Node& n, EmitContext& ctx) {
     call.params.push_back(Expr(pad_dims < 2 ? 1 : 0));
     call.buffers = {ctx.Ref(x), ctx.AddWeights(Key("upsample_index", n), I64Tensor(index)),
                     ctx.AddWeights(Key("upsample_lambda", n), lambdas), ctx.Ref(out)};
-    call.grain = GrainFor(Expr(out3[2] * 4 * (pad_dims < 1 ? 2 : 1) * (pad_dims < 2 ? 2 : 1)), ctx.max_batch());
+    call.grain = GrainFor(Expr(out3[2] * 4 * (pad_dims < 1 ? 2 : 1) * (pad_dims < 2 ? 2 : 1)), ctx.max_sizes());
   } else {
     size_t es = ir::dtype_size(dtype);
     if (es != 1 && es != 2 && es != 4 && es != 8) return NotSupported(n, std::string("of ") + ir::dtype_name(dtype));
@@ -357,7 +357,7 @@ Status EmitUpsample(const ir::Node& n, EmitContext& ctx) {
     }
     call.kernel = "upsample_nearest_" + WidthSuffix(dtype);
     call.buffers = {ctx.Ref(x), ctx.AddWeights(Key("upsample_index", n), I64Tensor(index)), ctx.Ref(out)};
-    call.grain = GrainFor(Expr(out3[2]), ctx.max_batch());
+    call.grain = GrainFor(Expr(out3[2]), ctx.max_sizes());
   }
   ctx.Call(std::move(call));
   return Status::Ok();

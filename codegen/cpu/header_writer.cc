@@ -37,24 +37,38 @@ const char* DTypeEnum(ir::DType d) {
   return "KILN_F32";
 }
 
-std::string TypeStr(const IoSpec& s) {
+std::string SymbolName(const std::vector<std::string>& symbols, int64_t dim) {
+  size_t k = static_cast<size_t>(-1 - dim);
+  return k < symbols.size() ? symbols[k] : "N";
+}
+
+std::string TypeStr(const IoSpec& s, const std::vector<std::string>& symbols) {
   std::string r = std::string(ir::dtype_name(s.dtype)) + "[";
-  for (size_t i = 0; i < s.dims.size(); ++i) r += (i ? "," : "") + (s.dims[i] < 0 ? std::string("N") : std::to_string(s.dims[i]));
+  for (size_t i = 0; i < s.dims.size(); ++i)
+    r += (i ? "," : "") + (s.dims[i] < 0 ? SymbolName(symbols, s.dims[i]) : std::to_string(s.dims[i]));
   return r + "]";
 }
 
-void Declare(std::ostringstream& h, const std::string& prefix, const char* kind, const std::vector<IoSpec>& specs) {
+std::string DimsNote(const std::vector<std::string>& symbols) {
+  if (symbols.size() <= 1) return "-1: the batch dim " + (symbols.empty() ? std::string("N") : symbols[0]);
+  std::string r;
+  for (size_t k = 0; k < symbols.size(); ++k) r += (k ? ", " : "") + std::to_string(-1 - static_cast<int64_t>(k)) + ": " + symbols[k];
+  return r;
+}
+
+void Declare(std::ostringstream& h, const std::string& prefix, const char* kind, const std::vector<IoSpec>& specs,
+             const std::vector<std::string>& symbols) {
   h << "#define " << prefix << "_NUM_" << kind << "S " << specs.size() << "\n";
   for (size_t i = 0; i < specs.size(); ++i) {
     const IoSpec& s = specs[i];
     std::string m = prefix + "_" + kind + "_" + std::to_string(i);
-    h << "/* " << kind << " " << i << ": \"" << s.name << "\" " << TypeStr(s) << " */\n";
+    h << "/* " << kind << " " << i << ": \"" << s.name << "\" " << TypeStr(s, symbols) << " */\n";
     h << "#define " << m << "_NAME \"" << s.name << "\"\n";
     h << "#define " << m << "_DTYPE " << DTypeEnum(s.dtype) << "\n";
     h << "#define " << m << "_RANK " << s.dims.size() << "\n";
     h << "#define " << m << "_DIMS {";
     for (size_t d = 0; d < s.dims.size(); ++d) h << (d ? ", " : "") << s.dims[d];
-    h << "} /* -1: the batch dim N */\n";
+    h << "} /* " << DimsNote(symbols) << " */\n";
     h << "#define " << prefix << "_" << kind << "_" << Upper(Ident(s.name)) << " " << i << "\n";
   }
 }
@@ -71,13 +85,29 @@ std::string GenerateHeader(const Program& p, bool external_weights) {
     << " * a kiln_status; on failure NAME_last_error() says what was wrong. */\n";
   h << "#ifndef KILN_MODEL_" << up << "_H_\n#define KILN_MODEL_" << up << "_H_\n\n";
   h << "#include \"kiln/runtime.h\"\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  h << "/* Inputs and outputs. N is the batch: any size from 1 to " << up << "_MAX_BATCH, the same for every\n"
-    << " * tensor of one run. */\n";
+  if (p.symbols.size() <= 1) {
+    h << "/* Inputs and outputs. N is the batch: any size from 1 to " << up << "_MAX_BATCH, the same for every\n"
+      << " * tensor of one run. */\n";
+  } else {
+    h << "/* Inputs and outputs. Symbolic dims (bound by the inputs of each run: any size from 1 to\n"
+      << " * the maximum below, the same in every tensor of one run; in the DIMS macros symbol k is -1-k):\n";
+    for (size_t k = 0; k < p.symbols.size(); ++k) {
+      h << " *   " << p.symbols[k] << " (" << -1 - static_cast<int64_t>(k) << "): 1.." << p.symbol_max[k]
+        << (k == 0 && p.symbols[k] == "N" ? ", the batch" : "") << "\n";
+    }
+    h << " */\n";
+  }
   h << "#define " << up << "_MAX_BATCH " << p.max_batch << "\n";
+  h << "#define " << up << "_NUM_SYMBOLS " << p.symbols.size() << "\n";
+  for (size_t k = 0; k < p.symbols.size(); ++k) {
+    std::string macro = up + "_MAX_" + Upper(Ident(p.symbols[k]));
+    if (macro == up + "_MAX_BATCH") macro = up + "_MAX_SYMBOL_" + std::to_string(k);  // would clash
+    h << "#define " << macro << " " << p.symbol_max[k] << "\n";
+  }
   h << "#define " << up << "_EXTERNAL_WEIGHTS " << (external_weights ? 1 : 0)
     << (external_weights ? " /* pass options.weights_path = \"" + n + ".weights\" to " + n + "_create */" : "") << "\n";
-  Declare(h, up, "INPUT", p.inputs);
-  Declare(h, up, "OUTPUT", p.outputs);
+  Declare(h, up, "INPUT", p.inputs, p.symbols);
+  Declare(h, up, "OUTPUT", p.outputs, p.symbols);
   h << "\n/** A context: owns the activation arena and the thread pool of one runner. */\n";
   h << "typedef struct kiln_rt_context " << n << "_context;\n\n";
   h << "/** Creates a context; options may be NULL (defaults). */\n";
@@ -88,7 +118,7 @@ std::string GenerateHeader(const Program& p, bool external_weights) {
     << "kiln_tensor* outputs, int32_t num_outputs);\n";
   h << "/** Destroys a context (NULL is fine). */\nvoid " << n << "_destroy(" << n << "_context* ctx);\n";
   h << "/** The calling thread's last error message. */\nconst char* " << n << "_last_error(void);\n";
-  h << "/** The artifact's description: input/output names, dtypes, dims (-1: batch), max batch. */\n"
+  h << "/** The artifact's description: input/output names, dtypes, dims (-1-k: symbol k), symbol maxima. */\n"
     << "const kiln_rt_model* " << n << "_describe(void);\n\n";
   h << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return h.str();

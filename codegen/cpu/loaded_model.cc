@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+
 #include "kiln/runtime.h"
 
 namespace kiln::cpu {
@@ -78,6 +80,15 @@ StatusOr<std::unique_ptr<LoadedModel>> LoadedModel::Open(const std::string& shar
   artifact.inputs = specs(model->inputs, model->num_inputs);
   artifact.outputs = specs(model->outputs, model->num_outputs);
   artifact.max_batch = model->max_batch;
+  if (model->num_symbols > 0) {
+    for (int32_t k = 0; k < model->num_symbols; ++k) {
+      artifact.symbols.push_back(model->symbols[k] ? model->symbols[k] : "?");
+      artifact.symbol_max.push_back(model->symbol_max[k]);
+    }
+  } else if (model->max_batch > 0) {
+    artifact.symbols = {"N"};
+    artifact.symbol_max = {model->max_batch};
+  }
   artifact.arena_bytes = model->arena_bytes;
   artifact.weights_bytes = model->weights_bytes;
   auto loaded = Load(artifact, threads, weights_path);
@@ -93,7 +104,7 @@ LoadedModel::~LoadedModel() {
 StatusOr<std::vector<std::pair<std::string, ir::HostTensor>>> LoadedModel::Run(
     const std::map<std::string, ir::HostTensor>& inputs) {
   std::vector<kiln_tensor> in(artifact_.inputs.size());
-  int64_t batch = 1;
+  std::vector<int64_t> sizes(KILN_MAX_SYMBOLS, 1);  // symbol k's size, as bound by the inputs
   for (size_t i = 0; i < artifact_.inputs.size(); ++i) {
     const IoSpec& spec = artifact_.inputs[i];
     auto it = inputs.find(spec.name);
@@ -105,18 +116,21 @@ StatusOr<std::vector<std::pair<std::string, ir::HostTensor>>> LoadedModel::Run(
     k.rank = t.rank();
     for (int d = 0; d < t.rank() && d < KILN_MAX_RANK; ++d) {
       k.dims[d] = t.sizes()[static_cast<size_t>(d)];
-      if (d < static_cast<int>(spec.dims.size()) && spec.dims[static_cast<size_t>(d)] < 0) batch = k.dims[d];
+      int64_t declared = d < static_cast<int>(spec.dims.size()) ? spec.dims[static_cast<size_t>(d)] : 0;
+      if (declared < 0 && -1 - declared < KILN_MAX_SYMBOLS) sizes[static_cast<size_t>(-1 - declared)] = k.dims[d];
     }
     k.data = const_cast<void*>(t.raw_data());
     k.capacity = t.nbytes();
   }
+  // A size over its bound fails the run's checks; do not allocate outputs for it.
+  for (size_t k = 0; k < artifact_.symbol_max.size() && k < sizes.size(); ++k) sizes[k] = std::min(sizes[k], artifact_.symbol_max[k]);
   std::vector<kiln_tensor> out(artifact_.outputs.size());
   std::vector<std::pair<std::string, ir::HostTensor>> results;
   for (size_t j = 0; j < artifact_.outputs.size(); ++j) {
     const IoSpec& spec = artifact_.outputs[j];
-    std::vector<int64_t> sizes;
-    for (int64_t d : spec.dims) sizes.push_back(d < 0 ? batch : d);
-    results.emplace_back(spec.name, ir::HostTensor(spec.dtype, sizes));
+    std::vector<int64_t> dims;
+    for (int64_t d : spec.dims) dims.push_back(d < 0 && -1 - d < KILN_MAX_SYMBOLS ? sizes[static_cast<size_t>(-1 - d)] : d);
+    results.emplace_back(spec.name, ir::HostTensor(spec.dtype, dims));
   }
   for (size_t j = 0; j < results.size(); ++j) {
     out[j] = {};

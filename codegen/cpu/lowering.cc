@@ -57,8 +57,15 @@ class Lowering : public EmitContext {
 
   std::vector<Expr> Dims(const ir::Value* v) override {
     std::vector<Expr> dims;
-    for (const ir::Dim& d : v->type().shape.dims()) dims.push_back(d.is_static() ? Expr(d.size()) : Expr::Batch());
+    for (const ir::Dim& d : v->type().shape.dims()) dims.push_back(DimExpr(d));
     return dims;
+  }
+
+  Expr DimExpr(const ir::Dim& d) const {
+    if (d.is_static()) return Expr(d.size());
+    auto it = symbol_index_.find(d.symbol());
+    KILN_CHECK(it != symbol_index_.end(), "unknown symbolic dim " + d.symbol());
+    return Expr::Symbol(it->second, d.symbol());
   }
 
   const ir::HostTensor* ConstantData(const ir::Value* v) override {
@@ -78,12 +85,21 @@ class Lowering : public EmitContext {
 
   int64_t max_batch() const override { return std::max<int64_t>(program_->max_batch, 1); }
 
+  const std::vector<int64_t>& max_sizes() const override { return program_->symbol_max; }
+
+  BufferRef Scratch(uint64_t bytes) override {
+    BufferRef r{BufferRef::kArena, 0, static_cast<int64_t>(scratch_base_ + scratch_cursor_)};
+    scratch_cursor_ += (std::max<uint64_t>(bytes, 1) + 63) / 64 * 64;
+    scratch_top_ = std::max(scratch_top_, scratch_cursor_);
+    return r;
+  }
+
  private:
   Status CheckSymbols();
   Status CheckSupported();
   Status CollectConstants();
   void PlanLocations();
-  static StatusOr<IoSpec> MakeSpec(const std::string& name, const ir::TensorType& type);
+  StatusOr<IoSpec> MakeSpec(const std::string& name, const ir::TensorType& type) const;
 
   const ir::Graph& graph_;
   LoweringOptions options_;
@@ -91,44 +107,99 @@ class Lowering : public EmitContext {
   WeightsBuilder weights_;
   std::unordered_map<const ir::Value*, BufferRef> locations_;
   std::unordered_map<const ir::Value*, ir::HostTensor> constants_;
+  std::map<std::string, int> symbol_index_;
+  uint64_t scratch_base_ = 0, scratch_cursor_ = 0, scratch_top_ = 0;
 };
 
-StatusOr<IoSpec> Lowering::MakeSpec(const std::string& name, const ir::TensorType& type) {
+StatusOr<IoSpec> Lowering::MakeSpec(const std::string& name, const ir::TensorType& type) const {
   if (type.shape.rank() > kc::kMaxRank) {
     return Unimplemented("'" + name + "' has " + std::to_string(type.shape.rank()) + " dims; artifacts allow at most 8");
   }
   IoSpec s{name, type.dtype, {}};
-  int symbolic = 0;
+  std::set<std::string> seen;
   for (const ir::Dim& d : type.shape.dims()) {
-    s.dims.push_back(d.is_static() ? d.size() : -1);
-    symbolic += d.is_symbolic();
-  }
-  if (symbolic > 1) {
-    return Unimplemented("'" + name + "' of type " + type.str() + " has " + std::to_string(symbolic) +
-                         " symbolic dims; the CPU backend allows one (the batch) per tensor");
+    if (d.is_static()) {
+      s.dims.push_back(d.size());
+      continue;
+    }
+    if (!seen.insert(d.symbol()).second) {
+      return Unimplemented("'" + name + "' of type " + type.str() + " uses symbolic dim " + d.symbol() +
+                           " twice; the CPU backend allows each symbol once per tensor");
+    }
+    auto it = symbol_index_.find(d.symbol());
+    if (it == symbol_index_.end()) return Internal("'" + name + "': unknown symbolic dim " + d.symbol());
+    s.dims.push_back(-1 - it->second);
   }
   return s;
 }
 
+// Symbols: N first (when present), then the others in order of first appearance among the
+// inputs. Every symbol must be a dim of some input (a run binds it from its inputs) and needs
+// a bound: max_dims[sym], else max_batch for N (or for a graph's only symbol).
 Status Lowering::CheckSymbols() {
-  std::set<std::string> symbols;
+  std::vector<std::string> order;
+  std::set<std::string> in_inputs, all;
+  for (const ir::Value* v : graph_.inputs())
+    for (const ir::Dim& d : v->type().shape.dims())
+      if (d.is_symbolic() && in_inputs.insert(d.symbol()).second) order.push_back(d.symbol());
   auto scan = [&](const ir::TensorType& t) {
     for (const ir::Dim& d : t.shape.dims())
-      if (d.is_symbolic()) symbols.insert(d.symbol());
+      if (d.is_symbolic()) all.insert(d.symbol());
   };
-  for (const ir::Value* v : graph_.inputs()) scan(v->type());
   for (const ir::Node* n : graph_.nodes())
     for (const ir::Value* v : n->results()) scan(v->type());
-  if (symbols.size() > 1) {
-    std::string names;
-    for (const auto& s : symbols) names += (names.empty() ? "" : ", ") + s;
-    return Unimplemented("graph " + graph_.name() + " has " + std::to_string(symbols.size()) +
-                         " symbolic dims (" + names + "); the CPU backend supports one (the batch)");
+  std::vector<std::string> problems;
+  for (const auto& s : all) {
+    if (!in_inputs.count(s)) {
+      problems.push_back("symbolic dim " + s + " of graph " + graph_.name() +
+                         " is not a dim of any input; the CPU backend binds symbols from the inputs");
+    }
   }
-  if (!symbols.empty()) {
-    if (options_.max_batch < 1) return InvalidArgument("max_batch must be at least 1, got " + std::to_string(options_.max_batch));
-    program_->max_batch = options_.max_batch;
+  auto n_it = std::find(order.begin(), order.end(), std::string("N"));
+  if (n_it != order.end()) std::rotate(order.begin(), n_it, n_it + 1);
+  for (const auto& entry : options_.max_dims) {
+    if (!in_inputs.count(entry.first)) {
+      std::string names;
+      for (const auto& o : order) names += (names.empty() ? "" : ", ") + o;
+      problems.push_back("max_dims names symbolic dim " + entry.first + ", which graph " + graph_.name() +
+                         " does not have" +
+                         (names.empty() ? std::string(" (it has none)") : " (its symbolic dims: " + names + ")"));
+    }
   }
+  for (size_t k = 0; k < order.size(); ++k) {
+    const std::string& sym = order[k];
+    int64_t bound = 0;
+    auto it = options_.max_dims.find(sym);
+    if (it != options_.max_dims.end()) {
+      bound = it->second;
+    } else if (sym == "N" || order.size() == 1) {
+      bound = options_.max_batch;
+      if (bound < 1) {
+        problems.push_back("max_batch must be at least 1, got " + std::to_string(bound));
+        continue;
+      }
+    } else {
+      problems.push_back("symbolic dim " + sym + " needs a bound: pass max_dims / --max-dim " + sym + "=64");
+      continue;
+    }
+    if (bound < 1) {
+      problems.push_back("the bound of symbolic dim " + sym + " must be at least 1, got " + std::to_string(bound));
+      continue;
+    }
+    symbol_index_[sym] = static_cast<int>(k);
+    program_->symbols.push_back(sym);
+    program_->symbol_max.push_back(bound);
+  }
+  if (program_->symbols.size() > static_cast<size_t>(kc::kMaxRank)) {
+    problems.push_back("graph " + graph_.name() + " has " + std::to_string(program_->symbols.size()) +
+                       " symbolic dims; artifacts allow at most 8");
+  }
+  if (!problems.empty()) {
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p;
+    return InvalidArgument(msg);
+  }
+  program_->max_batch = program_->symbol_max.empty() ? 0 : program_->symbol_max[0];
   return Status::Ok();
 }
 
@@ -190,12 +261,11 @@ void Lowering::PlanLocations() {
     for (const ir::Value* v : nodes[i]->operands()) last_use[v] = static_cast<int>(i);
   std::vector<BufferRequest> requests;
   std::vector<const ir::Value*> planned;
-  int64_t batch = max_batch();
   for (size_t i = 0; i < nodes.size(); ++i) {
     for (const ir::Value* v : nodes[i]->results()) {
       if (locations_.count(v) || constants_.count(v)) continue;
       int64_t elems = 1;
-      for (const ir::Dim& d : v->type().shape.dims()) elems *= d.is_static() ? d.size() : batch;
+      for (const ir::Dim& d : v->type().shape.dims()) elems *= DimExpr(d).Eval(program_->symbol_max);
       BufferRequest r;
       r.bytes = static_cast<uint64_t>(elems) * ir::dtype_size(v->type().dtype);
       r.def = static_cast<int>(i);
@@ -210,6 +280,7 @@ void Lowering::PlanLocations() {
     locations_[planned[k]] = BufferRef{BufferRef::kArena, 0, static_cast<int64_t>(plan.offsets[k])};
   }
   program_->arena_bytes = plan.arena_bytes;
+  scratch_base_ = plan.arena_bytes;
 }
 
 Status Lowering::Run() {
@@ -220,7 +291,13 @@ Status Lowering::Run() {
     if (!s.ok()) problems.push_back(s.message());
   };
   note(CheckSupported());
-  note(CheckSymbols());
+  Status symbols = CheckSymbols();
+  if (!symbols.ok()) {  // the specs below need the symbols
+    note(symbols);
+    std::string msg;
+    for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p;
+    return symbols.code() == StatusCode::kInvalidArgument && problems.size() == 1 ? symbols : Unimplemented(msg);
+  }
   for (const ir::Value* v : graph_.inputs()) {
     auto s = MakeSpec(v->name(), v->type());
     if (s.ok()) program_->inputs.push_back(*s); else note(s.status());
@@ -237,17 +314,17 @@ Status Lowering::Run() {
   }
   PlanLocations();
   for (const ir::Node* n : graph_.nodes()) {
+    scratch_cursor_ = 0;
     note(cpu_emitters().Find(n->op())(*n, *this));
   }
+  program_->arena_bytes = scratch_base_ + scratch_top_;
   // Outputs not computed in place: copy them.
   for (size_t j = 0; j < graph_.outputs().size(); ++j) {
     const ir::Value* v = graph_.outputs()[j].value;
     BufferRef src = Ref(v);
     if (src.kind == BufferRef::kOutput && src.index == static_cast<int>(j)) continue;
-    int64_t elems = 1;
     Expr count = 1;
-    for (const ir::Dim& d : v->type().shape.dims()) count = count * (d.is_static() ? Expr(d.size()) : Expr::Batch());
-    (void)elems;
+    for (const ir::Dim& d : v->type().shape.dims()) count = count * DimExpr(d);
     KernelCall call;
     call.kernel = "copy_" + WidthSuffix(v->type().dtype);
     call.params = {Expr(1), count};

@@ -68,7 +68,8 @@ class Builder {
   Constant* CString(const std::string& s, const std::string& name);
   Constant* IoSpecs(const std::vector<IoSpec>& specs, const std::string& name);
   Function* Declare(const std::string& name, Type* ret, std::vector<Type*> args, bool vararg = false);
-  Value* EmitExpr(const Expr& e, Value* batch);
+  Value* EmitExpr(const Expr& e, const std::vector<Value*>& sizes);
+  size_t NumSizes() const { return std::max<size_t>(program_.symbols.size(), 1); }
   Function* EmitTask(size_t index, const KernelCall& call, StructType* arg_type);
   Function* EmitRun();
   void EmitEntryPoints(GlobalVariable* model);
@@ -115,21 +116,24 @@ Function* Builder::Declare(const std::string& name, Type* ret, std::vector<Type*
   return llvm::cast<Function>(callee.getCallee());
 }
 
-Value* Builder::EmitExpr(const Expr& e, Value* batch) {
+Value* Builder::EmitExpr(const Expr& e, const std::vector<Value*>& sizes) {
   switch (e.kind()) {
     case Expr::kConst: return ConstantInt::get(i64_, e.value());
-    case Expr::kBatch: return batch;
-    case Expr::kAdd: return b_.CreateAdd(EmitExpr(e.lhs(), batch), EmitExpr(e.rhs(), batch));
-    case Expr::kMul: return b_.CreateMul(EmitExpr(e.lhs(), batch), EmitExpr(e.rhs(), batch));
+    case Expr::kSymbol: {
+      size_t k = static_cast<size_t>(e.symbol());
+      return k < sizes.size() ? sizes[k] : ConstantInt::get(i64_, 1);
+    }
+    case Expr::kAdd: return b_.CreateAdd(EmitExpr(e.lhs(), sizes), EmitExpr(e.rhs(), sizes));
+    case Expr::kMul: return b_.CreateMul(EmitExpr(e.lhs(), sizes), EmitExpr(e.rhs(), sizes));
     case Expr::kCeilDiv: {
-      Value* a = EmitExpr(e.lhs(), batch);
+      Value* a = EmitExpr(e.lhs(), sizes);
       return b_.CreateUDiv(b_.CreateAdd(a, ConstantInt::get(i64_, e.value() - 1)), ConstantInt::get(i64_, e.value()));
     }
   }
   return nullptr;
 }
 
-// void task(arg, begin, end): rebuilds p[] (constants and batch expressions) and b[] and
+// void task(arg, begin, end): rebuilds p[] (constants and symbol expressions) and b[] and
 // calls the kernel, which is always inlined here, so its shapes become constants.
 Function* Builder::EmitTask(size_t index, const KernelCall& call, StructType* arg_type) {
   Function* kernel = Declare("kiln_k_" + call.kernel, void_, {ptr_, ptr_, i64_, i64_});
@@ -141,12 +145,15 @@ Function* Builder::EmitTask(size_t index, const KernelCall& call, StructType* ar
   size_t np = std::max<size_t>(call.params.size(), 1), nb = std::max<size_t>(call.buffers.size(), 1);
   Value* params = b_.CreateAlloca(ArrayType::get(i64_, np), nullptr, "p");
   Value* bufs = b_.CreateAlloca(ArrayType::get(ptr_, nb), nullptr, "b");
-  Value* batch = b_.CreateLoad(i64_, b_.CreateStructGEP(arg_type, arg, 0), "batch");
+  std::vector<Value*> sizes;
+  for (size_t k = 0; k < NumSizes(); ++k) {
+    sizes.push_back(b_.CreateLoad(i64_, b_.CreateStructGEP(arg_type, arg, static_cast<unsigned>(k)), "size"));
+  }
   for (size_t i = 0; i < call.params.size(); ++i) {
-    b_.CreateStore(EmitExpr(call.params[i], batch), b_.CreateConstInBoundsGEP2_64(ArrayType::get(i64_, np), params, 0, i));
+    b_.CreateStore(EmitExpr(call.params[i], sizes), b_.CreateConstInBoundsGEP2_64(ArrayType::get(i64_, np), params, 0, i));
   }
   for (size_t k = 0; k < call.buffers.size(); ++k) {
-    Value* ptr = b_.CreateLoad(ptr_, b_.CreateStructGEP(arg_type, arg, static_cast<unsigned>(1 + k)));
+    Value* ptr = b_.CreateLoad(ptr_, b_.CreateStructGEP(arg_type, arg, static_cast<unsigned>(NumSizes() + k)));
     b_.CreateStore(ptr, b_.CreateConstInBoundsGEP2_64(ArrayType::get(ptr_, nb), bufs, 0, k));
   }
   b_.CreateCall(kernel, {params, bufs, fn->getArg(1), fn->getArg(2)});
@@ -155,7 +162,7 @@ Function* Builder::EmitTask(size_t index, const KernelCall& call, StructType* ar
 }
 
 // kiln_status run(const kiln_rt_exec* exec). exec layout: inputs @0, outputs @8, weights @16,
-// arena @24, batch @32 (runtime.h).
+// arena @24, batch @32, sizes[8] @64 (runtime.h).
 Function* Builder::EmitRun() {
   auto* run = Function::Create(FunctionType::get(i32_, {ptr_}, false), GlobalValue::InternalLinkage, "kiln_run", m_);
   Function* parallel_for = Declare("kiln_rt_exec_parallel_for", void_, {ptr_, i64_, i64_, ptr_, ptr_});
@@ -170,13 +177,20 @@ Function* Builder::EmitRun() {
   Value* outputs = field(8, ptr_, "outputs");
   Value* weights = field(16, ptr_, "weights");
   Value* arena = field(24, ptr_, "arena");
-  Value* batch = field(32, i64_, "batch");
+  std::vector<Value*> sizes;
+  if (program_.symbols.empty()) {
+    sizes.push_back(ConstantInt::get(i64_, 1));
+  } else {
+    for (size_t k = 0; k < program_.symbols.size(); ++k) {
+      sizes.push_back(field(64 + 8 * static_cast<int64_t>(k), i64_, ("size_" + program_.symbols[k]).c_str()));
+    }
+  }
   Value* err_slot = b_.CreateAlloca(i64_, nullptr, "err");
   b_.CreateStore(ConstantInt::get(i64_, 0), err_slot);
   Constant* fmt = CString("%s", "kiln.fmt");
   for (size_t i = 0; i < program_.calls.size(); ++i) {
     const KernelCall& call = program_.calls[i];
-    std::vector<Type*> fields = {i64_};
+    std::vector<Type*> fields(NumSizes(), i64_);
     for (size_t k = 0; k < call.buffers.size(); ++k) fields.push_back(ptr_);
     auto* arg_type = StructType::get(ctx_, fields);
     Function* task = EmitTask(i, call, arg_type);
@@ -184,7 +198,9 @@ Function* Builder::EmitRun() {
     // The argument block lives in the entry block's frame.
     IRBuilder<> eb(&run->getEntryBlock(), run->getEntryBlock().begin());
     Value* arg = eb.CreateAlloca(arg_type, nullptr, "arg" + std::to_string(i));
-    b_.CreateStore(batch, b_.CreateStructGEP(arg_type, arg, 0));
+    for (size_t k = 0; k < NumSizes(); ++k) {
+      b_.CreateStore(sizes[k], b_.CreateStructGEP(arg_type, arg, static_cast<unsigned>(k)));
+    }
     for (size_t k = 0; k < call.buffers.size(); ++k) {
       const BufferRef& r = call.buffers[k];
       Value* ptr = nullptr;
@@ -200,9 +216,9 @@ Function* Builder::EmitRun() {
         case BufferRef::kArena: ptr = b_.CreateConstInBoundsGEP1_64(i8_, arena, r.offset); break;
         case BufferRef::kErrorSlot: ptr = err_slot; break;
       }
-      b_.CreateStore(ptr, b_.CreateStructGEP(arg_type, arg, static_cast<unsigned>(1 + k)));
+      b_.CreateStore(ptr, b_.CreateStructGEP(arg_type, arg, static_cast<unsigned>(NumSizes() + k)));
     }
-    Value* count = EmitExpr(call.count, batch);
+    Value* count = EmitExpr(call.count, sizes);
     if (call.parallel) {
       b_.CreateCall(parallel_for, {exec, count, ConstantInt::get(i64_, call.grain), task, arg});
     } else {
@@ -264,16 +280,35 @@ Status Builder::Build() {
     weights_ptr = weights_;
   }
   Function* run = EmitRun();
+  // The symbols: names and bounds.
+  Constant* symbol_names = llvm::ConstantPointerNull::get(ptr_);
+  Constant* symbol_max = llvm::ConstantPointerNull::get(ptr_);
+  if (!program_.symbols.empty()) {
+    std::vector<Constant*> names, maxima;
+    for (size_t k = 0; k < program_.symbols.size(); ++k) {
+      names.push_back(CString(program_.symbols[k], "kiln.symbol"));
+      maxima.push_back(ConstantInt::get(i64_, program_.symbol_max[k]));
+    }
+    auto* names_type = ArrayType::get(ptr_, names.size());
+    symbol_names = new GlobalVariable(m_, names_type, true, GlobalValue::PrivateLinkage,
+                                      llvm::ConstantArray::get(names_type, names), "kiln.symbols");
+    auto* max_type = ArrayType::get(i64_, maxima.size());
+    symbol_max = new GlobalVariable(m_, max_type, true, GlobalValue::PrivateLinkage,
+                                    llvm::ConstantArray::get(max_type, maxima), "kiln.symbol_max");
+  }
   // kiln_rt_model (runtime.h): name, num_inputs, num_outputs, inputs, outputs, max_batch,
-  // arena_bytes, default_threads, weights, weights_bytes, weights_checksum, run.
-  auto* model_type = StructType::get(ctx_, {ptr_, i32_, i32_, ptr_, ptr_, i64_, i64_, i32_, ptr_, i64_, i64_, ptr_});
+  // arena_bytes, default_threads, weights, weights_bytes, weights_checksum, run, num_symbols,
+  // symbols, symbol_max.
+  auto* model_type = StructType::get(
+      ctx_, {ptr_, i32_, i32_, ptr_, ptr_, i64_, i64_, i32_, ptr_, i64_, i64_, ptr_, i32_, ptr_, ptr_});
   Constant* model_init = llvm::ConstantStruct::get(
       model_type,
       {CString(program_.name, "kiln.model_name"), ConstantInt::get(i32_, program_.inputs.size()),
        ConstantInt::get(i32_, program_.outputs.size()), IoSpecs(program_.inputs, "kiln.inputs"),
        IoSpecs(program_.outputs, "kiln.outputs"), ConstantInt::get(i64_, program_.max_batch),
        ConstantInt::get(i64_, program_.arena_bytes), ConstantInt::get(i32_, program_.default_threads), weights_ptr,
-       ConstantInt::get(i64_, blob.size()), ConstantInt::get(i64_, external_ ? WeightsChecksum(blob) : 0), run});
+       ConstantInt::get(i64_, blob.size()), ConstantInt::get(i64_, external_ ? WeightsChecksum(blob) : 0), run,
+       ConstantInt::get(i32_, program_.symbols.size()), symbol_names, symbol_max});
   auto* model = new GlobalVariable(m_, model_type, true, GlobalValue::InternalLinkage, model_init, "kiln_model");
   EmitEntryPoints(model);
   return Status::Ok();

@@ -6,7 +6,8 @@ namespace kiln::cpu {
 
 struct Expr::Node {
   Kind kind;
-  int64_t value = 0;  // kConst: the value; kCeilDiv: the divisor
+  int64_t value = 0;  // kConst: the value; kCeilDiv: the divisor; kSymbol: the index
+  std::string name;   // kSymbol
   std::shared_ptr<const Node> lhs, rhs;
 };
 
@@ -21,7 +22,15 @@ Expr Expr::Make(Kind kind, int64_t value, const Expr* lhs, const Expr* rhs) {
 
 Expr::Expr(int64_t value) : node_(Make(kConst, value, nullptr, nullptr).node_) {}
 
-Expr Expr::Batch() { return Make(kBatch, 0, nullptr, nullptr); }
+Expr Expr::Symbol(int index, const std::string& name) {
+  auto n = std::make_shared<Node>();
+  n->kind = kSymbol;
+  n->value = index;
+  n->name = name;
+  return Expr(std::shared_ptr<const Node>(std::move(n)));
+}
+
+Expr Expr::Batch() { return Symbol(0, "N"); }
 
 Expr Expr::CeilDiv(const Expr& a, int64_t divisor) {
   KILN_CHECK(divisor > 0, "CeilDiv by a non-positive number");
@@ -35,13 +44,18 @@ int64_t Expr::value() const { return node_->value; }
 Expr Expr::lhs() const { return Expr(node_->lhs); }
 Expr Expr::rhs() const { return Expr(node_->rhs); }
 
-int64_t Expr::Eval(int64_t batch) const {
+int Expr::symbol() const { return static_cast<int>(node_->value); }
+
+int64_t Expr::Eval(const std::vector<int64_t>& sizes) const {
   switch (kind()) {
     case kConst: return node_->value;
-    case kBatch: return batch;
-    case kAdd: return lhs().Eval(batch) + rhs().Eval(batch);
-    case kMul: return lhs().Eval(batch) * rhs().Eval(batch);
-    case kCeilDiv: return (lhs().Eval(batch) + node_->value - 1) / node_->value;
+    case kSymbol: {
+      size_t k = static_cast<size_t>(node_->value);
+      return k < sizes.size() ? sizes[k] : 1;
+    }
+    case kAdd: return lhs().Eval(sizes) + rhs().Eval(sizes);
+    case kMul: return lhs().Eval(sizes) * rhs().Eval(sizes);
+    case kCeilDiv: return (lhs().Eval(sizes) + node_->value - 1) / node_->value;
   }
   return 0;
 }
@@ -49,7 +63,7 @@ int64_t Expr::Eval(int64_t batch) const {
 std::string Expr::str() const {
   switch (kind()) {
     case kConst: return std::to_string(node_->value);
-    case kBatch: return "N";
+    case kSymbol: return node_->name;
     case kAdd: return "(" + lhs().str() + "+" + rhs().str() + ")";
     case kMul: return "(" + lhs().str() + "*" + rhs().str() + ")";
     case kCeilDiv: return "ceildiv(" + lhs().str() + "," + std::to_string(node_->value) + ")";

@@ -12,13 +12,18 @@
 
 namespace kiln::cpu {
 
-/// An int64 known at compile time up to the run's batch size: a small expression tree over
-/// constants and `batch` (the bound symbolic dim). Constant sub-expressions fold eagerly.
+/// An int64 known at compile time up to the run's symbolic dims: a small expression tree over
+/// constants and symbols (symbol k is the k-th runtime-variable dim of the artifact, bound by
+/// the run's inputs; symbol 0 is the batch N when the graph has one). Constant sub-expressions
+/// fold eagerly.
 class Expr {
  public:
-  enum Kind { kConst, kBatch, kAdd, kMul, kCeilDiv };
+  enum Kind { kConst, kSymbol, kAdd, kMul, kCeilDiv };
 
   Expr(int64_t value = 0);  // NOLINT: a number is a constant expression
+  /// Symbol `index` (printed as `name`).
+  static Expr Symbol(int index, const std::string& name);
+  /// Symbol 0, named N.
   static Expr Batch();
   static Expr CeilDiv(const Expr& a, int64_t divisor);
 
@@ -28,9 +33,11 @@ class Expr {
   int64_t value() const;
   Expr lhs() const;
   Expr rhs() const;
-  /// The value for a given batch size.
-  int64_t Eval(int64_t batch) const;
-  /// "3", "N", "(N*4)".
+  /// kSymbol: the symbol's index.
+  int symbol() const;
+  /// The value for given symbol sizes (sizes[k] for symbol k; missing symbols count as 1).
+  int64_t Eval(const std::vector<int64_t>& sizes) const;
+  /// "3", "N", "(T*(N*4))".
   std::string str() const;
 
   friend Expr operator+(const Expr& a, const Expr& b);
@@ -71,7 +78,7 @@ struct KernelCall {
 struct IoSpec {
   std::string name;
   ir::DType dtype;
-  /// -1 for the symbolic batch dim.
+  /// >= 0: a static dim; -1-k: symbol k (so -1 is symbol 0, the batch N when there is one).
   std::vector<int64_t> dims;
 };
 
@@ -81,8 +88,12 @@ struct Program {
   std::vector<IoSpec> inputs, outputs;
   std::vector<KernelCall> calls;
   std::vector<uint8_t> weights;  ///< the blob: params, constants and re-laid-out weights, 64-byte aligned each
-  uint64_t arena_bytes = 0;      ///< at max_batch
-  int64_t max_batch = 0;         ///< 0 when no input has a symbolic dim
+  uint64_t arena_bytes = 0;      ///< at the symbols' maxima
+  /// The runtime-variable dims: names (symbol 0 is N when the graph has N) and their
+  /// compile-time upper bounds (the arena is sized for them).
+  std::vector<std::string> symbols;
+  std::vector<int64_t> symbol_max;
+  int64_t max_batch = 0;         ///< symbol_max[0]; 0 when there are no symbols
   int32_t default_threads = 0;
 };
 

@@ -30,6 +30,7 @@ KernelTable BuildTable() {
   AddPoolingKernels(table);
   AddActivationKernels(table);
   AddNormEmbeddingKernels(table);
+  AddRecurrentKernels(table);
   return table;
 }
 

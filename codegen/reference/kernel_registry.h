@@ -70,6 +70,7 @@ void AddSpatialKernels(KernelTable& table);       ///< pad, conv_transpose, unfo
 void AddPoolingKernels(KernelTable& table);     ///< max_pool_with_indices, max_unpool, fractional/adaptive pools
 void AddActivationKernels(KernelTable& table);     ///< elu, leaky_relu, softplus, gelu, random_uniform
 void AddNormEmbeddingKernels(KernelTable& table);  ///< layer_norm, group_norm, embedding, embedding_bag
+void AddRecurrentKernels(KernelTable& table);      ///< rnn, lstm
 
 
 }  // namespace kiln::reference

@@ -32,6 +32,25 @@ int64_t Product(const std::vector<int64_t>& sizes, size_t begin, size_t end) {
   return p;
 }
 
+void Unflatten(int64_t flat, const std::vector<int64_t>& sizes, std::vector<int64_t>& index) {
+  for (int d = static_cast<int>(sizes.size()) - 1; d >= 0; --d) {
+    size_t du = static_cast<size_t>(d);
+    index[du] = flat % sizes[du];
+    flat /= sizes[du];
+  }
+}
+
+PoolPlanes MakePoolPlanes(const ir::HostTensor& x, const ir::HostTensor& out, size_t nd) {
+  PoolPlanes p;
+  size_t lead = x.sizes().size() - nd;
+  p.in_sp.assign(x.sizes().begin() + static_cast<long>(lead), x.sizes().end());
+  p.out_sp.assign(out.sizes().begin() + static_cast<long>(lead), out.sizes().end());
+  p.count = Product(x.sizes(), 0, lead);
+  p.in_plane = Product(p.in_sp, 0, nd);
+  p.out_plane = Product(p.out_sp, 0, nd);
+  return p;
+}
+
 ir::HostTensor NewResult(const KernelContext& ctx, int i) {
   const ir::TensorType& t = ctx.result_types.at(static_cast<size_t>(i));
   return ir::HostTensor(t.dtype, t.shape.sizes());

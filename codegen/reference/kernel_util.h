@@ -1,6 +1,7 @@
 // Small helpers shared by the reference kernels: element access in a compute domain, row-major
-// strides, and a multi-index walker that tracks flat offsets into several operands at once
-// (broadcasting, permutes, slices and expands are all "walk the result, read with strides").
+// strides, the planes and window boxes of the pools, and a multi-index walker that tracks flat
+// offsets into several operands at once (broadcasting, permutes, slices and expands are all
+// "walk the result, read with strides").
 //
 // Compute domains: floating dtypes are read as double and every result is rounded once to the
 // result dtype; i64/i32/bool are read as int64_t, so i64 values are exact (never via double).
@@ -86,6 +87,42 @@ void ForEachBroadcast(const std::vector<int64_t>& out_sizes, const std::vector<c
   std::vector<std::vector<int64_t>> strides;
   for (const ir::HostTensor* t : operands) strides.push_back(BroadcastStrides(t->sizes(), out_sizes));
   StridedWalker(out_sizes, std::move(strides)).ForEach(fn);
+}
+
+/// Decodes a row-major flat index over `sizes` into a multi-index (`index` has sizes.size() entries).
+void Unflatten(int64_t flat, const std::vector<int64_t>& sizes, std::vector<int64_t>& index);
+
+/// The planes of a pool over the trailing `nd` dims: every leading dim is an independent plane
+/// (`count` of them) of in_plane input and out_plane output elements.
+struct PoolPlanes {
+  int64_t count = 0, in_plane = 0, out_plane = 0;
+  std::vector<int64_t> in_sp, out_sp;  // the pooled (trailing) sizes of the input / result
+};
+
+/// The planes of `x` pooled into `out` over their trailing `nd` dims.
+PoolPlanes MakePoolPlanes(const ir::HostTensor& x, const ir::HostTensor& out, size_t nd);
+
+/// Calls fn(offset) for every input-plane offset of the box whose dim d spans coords[d],
+/// row-major; nothing when some coords[d] is empty.
+template <typename Fn>
+void ForEachInBox(const std::vector<std::vector<int64_t>>& coords, const std::vector<int64_t>& in_sp, Fn&& fn) {
+  size_t nd = coords.size();
+  for (const auto& c : coords) {
+    if (c.empty()) return;
+  }
+  std::vector<size_t> idx(nd, 0);
+  while (true) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < nd; ++d) offset = offset * in_sp[d] + coords[d][idx[d]];
+    fn(offset);
+    size_t d = nd;
+    while (d > 0) {
+      --d;
+      if (++idx[d] < coords[d].size()) break;
+      idx[d] = 0;
+      if (d == 0) return;
+    }
+  }
 }
 
 /// Copies element src[src_index] to dst[dst_index] byte-wise (any dtype; equal dtypes).

@@ -17,15 +17,6 @@ namespace {
 using ir::HostTensor;
 using ir::OpKind;
 
-// Decodes a row-major flat index over `sizes` into a multi-index.
-void Unflatten(int64_t flat, const std::vector<int64_t>& sizes, std::vector<int64_t>& index) {
-  for (int d = static_cast<int>(sizes.size()) - 1; d >= 0; --d) {
-    size_t du = static_cast<size_t>(d);
-    index[du] = flat % sizes[du];
-    flat /= sizes[du];
-  }
-}
-
 StatusOr<Tensors> ConvKernel(const KernelContext& c) {
   const HostTensor &x = c.operands[0], &w = c.operands[1];
   HostTensor out = NewResult(c);
@@ -80,49 +71,16 @@ StatusOr<Tensors> ConvKernel(const KernelContext& c) {
   return Tensors{out};
 }
 
-// The geometry shared by both pools: the pooled spatial dims are the trailing nd dims, every
-// leading dim is an independent plane.
-struct PoolGeometry {
+// The geometry shared by both pools: the planes (MakePoolPlanes) and the window attributes.
+struct PoolGeometry : PoolPlanes {
   size_t nd = 0;
-  int64_t planes = 0, in_plane = 0, out_plane = 0;
-  std::vector<int64_t> in_sp, out_sp, kernel, stride, padding;
+  std::vector<int64_t> kernel, stride, padding;
 };
 
 PoolGeometry MakeGeometry(const KernelContext& c, const HostTensor& x, const HostTensor& out) {
-  PoolGeometry g;
-  g.kernel = c.attrs.ints("kernel_size");
-  g.stride = c.attrs.ints("stride");
-  g.padding = c.attrs.ints("padding");
-  g.nd = g.kernel.size();
-  size_t lead = x.sizes().size() - g.nd;
-  g.in_sp.assign(x.sizes().begin() + static_cast<long>(lead), x.sizes().end());
-  g.out_sp.assign(out.sizes().begin() + static_cast<long>(lead), out.sizes().end());
-  g.planes = Product(x.sizes(), 0, lead);
-  g.in_plane = Product(g.in_sp, 0, g.nd);
-  g.out_plane = Product(g.out_sp, 0, g.nd);
-  return g;
-}
-
-// Calls fn(offset) for every input-plane offset of the box whose dim d spans coords[d].
-template <typename Fn>
-void ForEachInBox(const std::vector<std::vector<int64_t>>& coords, const std::vector<int64_t>& in_sp, Fn&& fn) {
-  size_t nd = coords.size();
-  for (const auto& c : coords) {
-    if (c.empty()) return;
-  }
-  std::vector<size_t> idx(nd, 0);
-  while (true) {
-    int64_t offset = 0;
-    for (size_t d = 0; d < nd; ++d) offset = offset * in_sp[d] + coords[d][idx[d]];
-    fn(offset);
-    size_t d = nd;
-    while (d > 0) {
-      --d;
-      if (++idx[d] < coords[d].size()) break;
-      idx[d] = 0;
-      if (d == 0) return;
-    }
-  }
+  std::vector<int64_t> kernel = c.attrs.ints("kernel_size");
+  size_t nd = kernel.size();
+  return PoolGeometry{MakePoolPlanes(x, out, nd), nd, kernel, c.attrs.ints("stride"), c.attrs.ints("padding")};
 }
 
 StatusOr<Tensors> MaxPoolKernel(const KernelContext& c) {
@@ -146,7 +104,7 @@ StatusOr<Tensors> MaxPoolKernel(const KernelContext& c) {
         if (i >= 0 && i < g.in_sp[d]) coords[d].push_back(i);
       }
     }
-    for (int64_t plane = 0; plane < g.planes; ++plane) {
+    for (int64_t plane = 0; plane < g.count; ++plane) {
       int64_t base = plane * g.in_plane, o = plane * g.out_plane + p;
       if (floating) {
         double m = -std::numeric_limits<double>::infinity();
@@ -204,7 +162,7 @@ StatusOr<Tensors> AvgPoolKernel(const KernelContext& c) {
     // torch leaves a window with no input element at 0 (only reachable with ceil_mode).
     if (count == 0) continue;
     int64_t divisor = divisor_override > 0 ? divisor_override : count_include_pad ? padded_count : count;
-    for (int64_t plane = 0; plane < g.planes; ++plane) {
+    for (int64_t plane = 0; plane < g.count; ++plane) {
       int64_t base = plane * g.in_plane, o = plane * g.out_plane + p;
       if (floating) {
         double sum = 0.0;

@@ -20,53 +20,6 @@ namespace {
 using ir::HostTensor;
 using ir::OpKind;
 
-void Unflatten(int64_t flat, const std::vector<int64_t>& sizes, std::vector<int64_t>& index) {
-  for (int d = static_cast<int>(sizes.size()) - 1; d >= 0; --d) {
-    size_t du = static_cast<size_t>(d);
-    index[du] = flat % sizes[du];
-    flat /= sizes[du];
-  }
-}
-
-// Planes and spatial sizes when the trailing `nd` dims are pooled.
-struct Planes {
-  int64_t count = 0, in_plane = 0, out_plane = 0;
-  std::vector<int64_t> in_sp, out_sp;
-};
-
-Planes MakePlanes(const HostTensor& x, const HostTensor& out, size_t nd) {
-  Planes p;
-  size_t lead = x.sizes().size() - nd;
-  p.in_sp.assign(x.sizes().begin() + static_cast<long>(lead), x.sizes().end());
-  p.out_sp.assign(out.sizes().begin() + static_cast<long>(lead), out.sizes().end());
-  p.count = Product(x.sizes(), 0, lead);
-  p.in_plane = Product(p.in_sp, 0, nd);
-  p.out_plane = Product(p.out_sp, 0, nd);
-  return p;
-}
-
-// Calls fn(offset) for every offset of the box whose dim d spans coords[d], row-major.
-template <typename Fn>
-void ForEachInBox(const std::vector<std::vector<int64_t>>& coords, const std::vector<int64_t>& in_sp, Fn&& fn) {
-  size_t nd = coords.size();
-  for (const auto& c : coords) {
-    if (c.empty()) return;
-  }
-  std::vector<size_t> idx(nd, 0);
-  while (true) {
-    int64_t offset = 0;
-    for (size_t d = 0; d < nd; ++d) offset = offset * in_sp[d] + coords[d][idx[d]];
-    fn(offset);
-    size_t d = nd;
-    while (d > 0) {
-      --d;
-      if (++idx[d] < coords[d].size()) break;
-      idx[d] = 0;
-      if (d == 0) return;
-    }
-  }
-}
-
 // The input, readable as double (floating) or int64 (integers), and the max-with-index rule.
 struct Source {
   explicit Source(const HostTensor& x) : floating(ir::is_floating(x.dtype())) {
@@ -118,7 +71,7 @@ StatusOr<Tensors> MaxPoolWithIndicesKernel(const KernelContext& c) {
   auto kernel = c.attrs.ints("kernel_size"), stride = c.attrs.ints("stride"), padding = c.attrs.ints("padding"),
        dilation = c.attrs.ints("dilation");
   size_t nd = kernel.size();
-  Planes g = MakePlanes(x, out, nd);
+  PoolPlanes g = MakePoolPlanes(x, out, nd);
   Source src(x);
   std::vector<int64_t> pos(nd);
   std::vector<std::vector<int64_t>> coords(nd);
@@ -183,7 +136,7 @@ StatusOr<Tensors> FractionalMaxPoolKernel(const KernelContext& c) {
   const HostTensor &x = c.operands[0], &samples = c.operands[1];
   HostTensor out = NewResult(c, 0), indices = NewResult(c, 1);
   auto kernel = c.attrs.ints("kernel_size");
-  Planes g = MakePlanes(x, out, 2);
+  PoolPlanes g = MakePoolPlanes(x, out, 2);
   int64_t H = g.in_sp[0], W = g.in_sp[1], OH = g.out_sp[0], OW = g.out_sp[1];
   bool is_f32 = x.dtype() != ir::DType::kF64;
   Source src(x);
@@ -212,7 +165,7 @@ StatusOr<Tensors> FractionalMaxPoolKernel(const KernelContext& c) {
 }
 
 // The adaptive window of output position i along a dim: [floor(i*in/out), ceil((i+1)*in/out)).
-void AdaptiveCoords(const std::vector<int64_t>& pos, const Planes& g, std::vector<std::vector<int64_t>>& coords) {
+void AdaptiveCoords(const std::vector<int64_t>& pos, const PoolPlanes& g, std::vector<std::vector<int64_t>>& coords) {
   for (size_t d = 0; d < pos.size(); ++d) {
     int64_t in = g.in_sp[d], out = g.out_sp[d];
     int64_t start = (pos[d] * in) / out, end = ((pos[d] + 1) * in + out - 1) / out;
@@ -225,7 +178,7 @@ StatusOr<Tensors> AdaptiveAvgPoolKernel(const KernelContext& c) {
   const HostTensor& x = c.operands[0];
   HostTensor out = NewResult(c);
   size_t nd = c.attrs.ints("output_size").size();
-  Planes g = MakePlanes(x, out, nd);
+  PoolPlanes g = MakePoolPlanes(x, out, nd);
   std::vector<double> xd = ToDoubles(x);
   std::vector<int64_t> pos(nd);
   std::vector<std::vector<int64_t>> coords(nd);
@@ -248,7 +201,7 @@ StatusOr<Tensors> AdaptiveMaxPoolKernel(const KernelContext& c) {
   const HostTensor& x = c.operands[0];
   HostTensor out = NewResult(c, 0), indices = NewResult(c, 1);
   size_t nd = c.attrs.ints("output_size").size();
-  Planes g = MakePlanes(x, out, nd);
+  PoolPlanes g = MakePoolPlanes(x, out, nd);
   Source src(x);
   std::vector<int64_t> pos(nd);
   std::vector<std::vector<int64_t>> coords(nd);

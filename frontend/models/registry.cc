@@ -4,6 +4,7 @@
 
 #include "frontend/error.h"
 #include "frontend/models/lenet5.h"
+#include "frontend/models/lstm.h"
 #include "frontend/models/mlp.h"
 #include "frontend/models/mobilenet_v2.h"
 #include "frontend/models/resnet.h"
@@ -29,7 +30,13 @@ const std::vector<Entry>& registry() {
       {"lenet5", [] { return BuiltinModel{LeNet5().ptr(), {image_input(1, 28, 28)}, {"output"}}; }, ""},
       {"resnet18", [] { return BuiltinModel{resnet18().ptr(), {image_input(3, 224, 224)}, {"output"}}; }, ""},
       {"mobilenet_v2", [] { return BuiltinModel{mobilenet_v2().ptr(), {image_input(3, 224, 224)}, {"output"}}; }, ""},
-      {"lstm", nullptr, "it needs nn::LSTM, which comes with a later issue"},
+      {"lstm",
+       [] {
+         return BuiltinModel{LSTMLanguageModel().ptr(),
+                             {TensorSpec({sym("T"), sym("N")}, DType::kI64, "tokens")},
+                             {"logits"}};
+       },
+       ""},
   };
   return table;
 }

@@ -6,7 +6,8 @@
 //
 // Every model is built with its default initialization, drawn from kiln::default_generator().
 // Its inputs have a symbolic batch dim N. Names: mlp, lenet5, resnet18, mobilenet_v2, lstm
-// (listed, but it needs nn::LSTM, which is not written yet: building it throws).
+// (Embedding(10000, 128) -> LSTM(128, 256, num_layers=2) -> Linear(256, 10000); input
+// `tokens` i64 [T, N] with a symbolic sequence length T too, output `logits` [T, N, 10000]).
 #pragma once
 
 #include <memory>
@@ -21,7 +22,8 @@ namespace kiln::models {
 /// A built model and how to call it.
 struct BuiltinModel {
   std::shared_ptr<nn::Module> module;
-  /// The forward's inputs, batch dim symbolic ("N"), named as the traced graph names them.
+  /// The forward's inputs, batch dim symbolic ("N"; lstm's tokens are [T, N], T symbolic too),
+  /// named as the traced graph names them.
   std::vector<TensorSpec> inputs;
   /// The traced graph's output names.
   std::vector<std::string> output_names;

@@ -19,6 +19,7 @@ std::vector<Case> all_cases() {
   AddPoolingCases(cases);
   AddActivationCases(cases);
   AddNormEmbeddingCases(cases);
+  AddRecurrentCases(cases);
   return cases;
 }
 

@@ -56,5 +56,6 @@ void AddSpatialCases(std::vector<Case>& cases);
 void AddPoolingCases(std::vector<Case>& cases);
 void AddActivationCases(std::vector<Case>& cases);
 void AddNormEmbeddingCases(std::vector<Case>& cases);
+void AddRecurrentCases(std::vector<Case>& cases);
 
 }  // namespace kiln::conformance

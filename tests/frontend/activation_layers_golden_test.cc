@@ -3,32 +3,21 @@
 // eagerly and through kiln::trace (symbolic batch N) + the reference backend.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
+#include <algorithm>
 #include <functional>
 #include <map>
-#include <set>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "codegen/reference/interpreter.h"
 #include "frontend/nn.h"
 #include "frontend/trace.h"
-#include "ir/safetensors.h"
-#include "ir/tensor_compare.h"
+#include "tests/frontend/layer_golden_util.h"
 
 namespace {
 
-using namespace kiln;  // NOLINT
-
-std::string LayersDir() {
-  if (const char* dir = std::getenv("KILN_GOLDEN_LAYERS_DIR")) return dir;
-  return "tests/golden/layers";
-}
-
-struct LayerCase {
-  std::string name;
-  std::function<nn::ModulePtr()> make;
-};
+using namespace kiln;                // NOLINT
+using namespace kiln::layer_golden;  // NOLINT
 
 // Mirrors CASES of tests/golden/gen_activation_layers.py.
 std::vector<LayerCase> Cases() {
@@ -83,42 +72,12 @@ std::vector<LayerCase> Cases() {
   };
 }
 
-ir::SafetensorsFile Load(const std::string& name) {
-  std::string path = LayersDir() + "/activation_" + name + ".safetensors";
-  auto file = ir::ReadSafetensors(path);
-  INFO(path);
-  REQUIRE(file.ok());
-  CHECK(file->metadata["case"] == name);
-  return std::move(*file);
-}
-
-nn::NamedTensors WithPrefix(const ir::SafetensorsFile& file, const std::string& prefix) {
-  nn::NamedTensors out;
-  for (const auto& [key, t] : file.tensors) {
-    if (key.rfind(prefix, 0) == 0) out.emplace_back(key.substr(prefix.size()), Tensor(t.Clone()));
-  }
-  return out;
-}
-
-void CheckClose(const ir::HostTensor& got, const ir::HostTensor& expected, const std::string& what) {
-  ir::Comparison c = ir::Compare(got, expected);
-  INFO(what << ": " << c.message);
-  CHECK(c.ok);
-}
-
-void LoadState(nn::Module& m, const ir::SafetensorsFile& file) {
-  nn::NamedTensors state = WithPrefix(file, "state.");
-  std::set<std::string> ours, theirs;
-  for (const auto& [k, v] : m.state_dict()) ours.insert(k);
-  for (const auto& [k, v] : state) theirs.insert(k);
-  CHECK(ours == theirs);
-  m.load_state_dict(state);
-}
+ir::SafetensorsFile Load(const std::string& name) { return LoadCase("activation_" + name, name); }
 
 // Traces with the batch dim symbolic in every input of the highest rank (a lower-rank input
 // broadcasts, so its dims stay static), then runs the graph on the reference backend.
 // With all_batched, dim 0 of every input is the symbolic batch.
-std::vector<ir::HostTensor> RunTraced(nn::Module& m, const std::vector<ir::HostTensor>& inputs,
+std::vector<ir::HostTensor> RunTracedInputs(nn::Module& m, const std::vector<ir::HostTensor>& inputs,
                                       bool all_batched = false) {
   size_t max_rank = 0;
   for (const auto& t : inputs) max_rank = std::max(max_rank, t.sizes().size());
@@ -135,12 +94,7 @@ std::vector<ir::HostTensor> RunTraced(nn::Module& m, const std::vector<ir::HostT
     feed[name] = inputs[k];
   }
   std::unique_ptr<ir::Graph> graph = trace(m, specs);
-  auto out = reference::RunGraph(*graph, feed);
-  INFO((out.ok() ? std::string() : out.status().ToString()));
-  REQUIRE(out.ok());
-  std::vector<ir::HostTensor> results;
-  for (auto& [name, t] : *out) results.push_back(t);
-  return results;
+  return RunOnReference(*graph, feed);
 }
 
 }  // namespace
@@ -164,7 +118,7 @@ TEST_CASE("Activation layers: layers match torch.nn (eager and traced)", "[activ
       std::vector<Tensor> y = m->call(args);
       REQUIRE(y.size() == 1);
       CheckClose(y[0].data(), expected, c.name + " eager");
-      std::vector<ir::HostTensor> traced = RunTraced(*m, inputs);
+      std::vector<ir::HostTensor> traced = RunTracedInputs(*m, inputs);
       REQUIRE(traced.size() == 1);
       CheckClose(traced[0], expected, c.name + " traced");
     }
@@ -215,11 +169,11 @@ TEST_CASE("AdaptiveLogSoftmaxWithLoss matches torch.nn (log_prob, predict, outpu
 
       for (bool predict : {false, true}) {
         AsmProbe probe(m, predict);
-        std::vector<ir::HostTensor> traced = RunTraced(probe, {input});
+        std::vector<ir::HostTensor> traced = RunTracedInputs(probe, {input});
         CheckClose(traced.at(0), file.tensors.at(predict ? "expected.predict" : "expected.log_prob"),
                    predict ? "predict traced" : "log_prob traced");
       }
-      std::vector<ir::HostTensor> traced = RunTraced(*m, {input, target}, /*all_batched=*/true);
+      std::vector<ir::HostTensor> traced = RunTracedInputs(*m, {input, target}, /*all_batched=*/true);
       REQUIRE(traced.size() == 2);
       CheckClose(traced[0], file.tensors.at("expected.output"), "output traced");
       CheckClose(traced[1], file.tensors.at("expected.loss"), "loss traced");

@@ -3,37 +3,16 @@
 // and compare the output eagerly and through kiln::trace + the reference backend.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <filesystem>
-#include <functional>
-#include <map>
-#include <set>
 #include <string>
 #include <vector>
 
-#include "codegen/reference/interpreter.h"
 #include "frontend/nn.h"
-#include "frontend/trace.h"
-#include "ir/safetensors.h"
-#include "ir/tensor_compare.h"
+#include "tests/frontend/layer_golden_util.h"
 
 namespace {
 
-using namespace kiln;  // NOLINT
-
-namespace fs = std::filesystem;
-
-// The layer cases are test data (//tests/golden/layers) at their workspace path;
-// KILN_GOLDEN_LAYERS_DIR overrides it when running the binary by hand.
-std::string LayersDir() {
-  if (const char* dir = std::getenv("KILN_GOLDEN_LAYERS_DIR")) return dir;
-  return "tests/golden/layers";
-}
-
-struct LayerCase {
-  std::string name;
-  std::function<nn::ModulePtr()> make;
-};
+using namespace kiln;                // NOLINT
+using namespace kiln::layer_golden;  // NOLINT
 
 // Mirrors CASES and TRAIN_CASES of tests/golden/gen_layers.py.
 std::vector<LayerCase> EvalCases() {
@@ -88,68 +67,16 @@ std::vector<LayerCase> TrainCases() {
   };
 }
 
-ir::SafetensorsFile Load(const std::string& name) {
-  std::string path = LayersDir() + "/" + name + ".safetensors";
-  auto file = ir::ReadSafetensors(path);
-  INFO(path);
-  REQUIRE(file.ok());
-  CHECK(file->metadata["case"] == name);
-  return std::move(*file);
-}
-
-// The tensors under `prefix` (prefix removed), as a state dict.
-nn::NamedTensors WithPrefix(const ir::SafetensorsFile& file, const std::string& prefix) {
-  nn::NamedTensors out;
-  for (const auto& [key, t] : file.tensors) {
-    if (key.rfind(prefix, 0) == 0) out.emplace_back(key.substr(prefix.size()), Tensor(t.Clone()));
-  }
-  return out;
-}
-
-void CheckClose(const ir::HostTensor& got, const ir::HostTensor& expected, const std::string& what) {
-  ir::Comparison c = ir::Compare(got, expected);
-  INFO(what << ": " << c.message);
-  CHECK(c.ok);
-}
-
-// The module's state_dict keys must be exactly the ones torch wrote (order is checked in
-// layers_test; safetensors sorts keys).
-void CheckSameKeys(nn::Module& m, const nn::NamedTensors& state) {
-  std::set<std::string> ours, theirs;
-  for (const auto& [k, v] : m.state_dict()) ours.insert(k);
-  for (const auto& [k, v] : state) theirs.insert(k);
-  CHECK(ours == theirs);
-}
-
-ir::HostTensor RunTraced(nn::Module& m, const ir::HostTensor& input) {
-  std::vector<ir::Dim> dims;
-  for (size_t i = 0; i < input.sizes().size(); ++i) {
-    dims.push_back(i == 0 ? sym("N") : ir::Dim(input.sizes()[i]));
-  }
-  std::unique_ptr<ir::Graph> graph = trace(m, {TensorSpec(dims)});
-  auto out = reference::RunGraph(*graph, {{"input", input}});
-  INFO((out.ok() ? std::string() : out.status().ToString()));
-  REQUIRE(out.ok());
-  REQUIRE(out->size() == 1);
-  return (*out)[0].second;
-}
-
 }  // namespace
 
 TEST_CASE("kiln::nn layers match torch.nn (eager and traced)", "[layers][golden]") {
   for (const LayerCase& c : EvalCases()) {
     SECTION(c.name) {
-      ir::SafetensorsFile file = Load(c.name);
+      ir::SafetensorsFile file = LoadCase(c.name, c.name);
       nn::ModulePtr m = c.make();
-      nn::NamedTensors state = WithPrefix(file, "state.");
-      CheckSameKeys(*m, state);
-      m->load_state_dict(state);
+      LoadState(*m, file);
       m->eval();
-      const ir::HostTensor& input = file.tensors.at("input");
-      const ir::HostTensor& expected = file.tensors.at("expected");
-      Tensor y = (*m)(Tensor(input.Clone()));
-      CheckClose(y.data(), expected, c.name + " eager");
-      CheckClose(RunTraced(*m, input), expected, c.name + " traced");
+      CheckEagerAndTraced(*m, file.tensors.at("input"), file.tensors.at("expected"), c.name);
     }
   }
 }
@@ -157,11 +84,9 @@ TEST_CASE("kiln::nn layers match torch.nn (eager and traced)", "[layers][golden]
 TEST_CASE("BatchNorm training steps match torch.nn (outputs and running stats)", "[layers][golden]") {
   for (const LayerCase& c : TrainCases()) {
     SECTION(c.name) {
-      ir::SafetensorsFile file = Load(c.name);
+      ir::SafetensorsFile file = LoadCase(c.name, c.name);
       nn::ModulePtr m = c.make();
-      nn::NamedTensors state = WithPrefix(file, "state.");
-      CheckSameKeys(*m, state);
-      m->load_state_dict(state);
+      LoadState(*m, file);
       m->train();
       for (int step = 0; step < 3; ++step) {
         const ir::HostTensor& input = file.tensors.at("input" + std::to_string(step));
@@ -171,14 +96,7 @@ TEST_CASE("BatchNorm training steps match torch.nn (outputs and running stats)",
         Tensor y = (*m)(Tensor(input.Clone()));
         CheckClose(y.data(), expected, c.name + " eager step " + std::to_string(step));
       }
-      nn::NamedTensors after = WithPrefix(file, "after.");
-      std::map<std::string, Tensor> ours;
-      for (const auto& [k, v] : m->state_dict()) ours[k] = v;
-      for (const auto& [k, v] : after) {
-        INFO(k);
-        REQUIRE(ours.count(k) == 1);
-        CheckClose(ours[k].data(), v.data(), c.name + " after 3 steps: " + k);
-      }
+      CheckStateAfter(*m, file, c.name + " after 3 steps");
     }
   }
 }

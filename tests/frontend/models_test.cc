@@ -37,7 +37,7 @@ TEST_CASE("builtin_model_names lists every model in a fixed order", "[models]") 
   CHECK(models::builtin_model_names() ==
         std::vector<std::string>{"mlp", "lenet5", "resnet18", "mobilenet_v2", "lstm"});
   CHECK(models::is_model_available("resnet18"));
-  CHECK_FALSE(models::is_model_available("lstm"));
+  CHECK(models::is_model_available("lstm"));
   CHECK_FALSE(models::is_model_available("vgg16"));
 }
 
@@ -46,7 +46,6 @@ TEST_CASE("build_model rejects unknown and unavailable names", "[models]") {
                     Contains("unknown model 'vgg16'") &&
                         Contains("known models: mlp, lenet5, resnet18, mobilenet_v2, lstm"));
   CHECK_THROWS_AS(models::build_model("vgg16"), kiln::Error);
-  CHECK_THROWS_WITH(models::build_model("lstm"), Contains("'lstm' is not available yet") && Contains("nn::LSTM"));
 }
 
 TEST_CASE("mlp is torch's Sequential MLP", "[models]") {
@@ -136,8 +135,9 @@ TEST_CASE("every available model traces with a symbolic batch", "[models]") {
     INFO(name);
     models::BuiltinModel m = models::build_model(name);
     REQUIRE(m.inputs.size() == 1);
-    CHECK(m.inputs[0].name == "input");
-    CHECK(m.inputs[0].shape[0] == kiln::ir::Dim::Symbolic("N"));
+    const bool lstm = name == "lstm";  // tokens i64 [T, N]: sequence first
+    CHECK(m.inputs[0].name == (lstm ? "tokens" : "input"));
+    CHECK(m.inputs[0].shape[lstm ? 1 : 0] == kiln::ir::Dim::Symbolic("N"));
     m.module->eval();
     kiln::TraceOptions options;
     options.graph_name = name;
@@ -146,7 +146,8 @@ TEST_CASE("every available model traces with a symbolic batch", "[models]") {
     CHECK(graph->name() == name);
     REQUIRE(graph->outputs().size() == 1);
     const bool image_net = name == "resnet18" || name == "mobilenet_v2";
-    CHECK(graph->outputs()[0].value->type().str() == (image_net ? "f32[N,1000]" : "f32[N,10]"));
+    CHECK(graph->outputs()[0].value->type().str() ==
+          (lstm ? "f32[T,N,10000]" : image_net ? "f32[N,1000]" : "f32[N,10]"));
   }
 }
 

@@ -6,35 +6,22 @@
 // stats, num_batches_tracked, renormalized embedding rows).
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "codegen/reference/interpreter.h"
 #include "frontend/nn.h"
 #include "frontend/trace.h"
-#include "ir/safetensors.h"
-#include "ir/tensor_compare.h"
+#include "tests/frontend/layer_golden_util.h"
 
 namespace {
 
-using namespace kiln;  // NOLINT
-
-std::string LayersDir() {
-  if (const char* dir = std::getenv("KILN_GOLDEN_LAYERS_DIR")) return dir;
-  return "tests/golden/layers";
-}
-
-struct LayerCase {
-  std::string name;
-  std::function<nn::ModulePtr()> make;
-  /// Trace with a symbolic dim 0 (off for unbatched inputs, whose dim 0 is the channels).
-  bool symbolic_batch = true;
-};
+using namespace kiln;                // NOLINT
+using namespace kiln::layer_golden;  // NOLINT
 
 using BN = nn::BatchNormOptions;
 using IN = nn::InstanceNormOptions;
@@ -100,20 +87,6 @@ std::vector<LayerCase> Cases() {
   };
 }
 
-nn::NamedTensors WithPrefix(const ir::SafetensorsFile& file, const std::string& prefix) {
-  nn::NamedTensors out;
-  for (const auto& [key, t] : file.tensors) {
-    if (key.rfind(prefix, 0) == 0) out.emplace_back(key.substr(prefix.size()), Tensor(t.Clone()));
-  }
-  return out;
-}
-
-void CheckClose(const ir::HostTensor& got, const ir::HostTensor& expected, const std::string& what) {
-  ir::Comparison c = ir::Compare(got, expected);
-  INFO(what << ": " << c.message);
-  CHECK(c.ok);
-}
-
 // The inputs of step `step`; an omitted optional input (None in torch) is an undefined Tensor.
 std::vector<Tensor> StepInputs(const ir::SafetensorsFile& file, int step) {
   std::vector<Tensor> inputs;
@@ -130,7 +103,7 @@ std::vector<Tensor> StepInputs(const ir::SafetensorsFile& file, int step) {
 
 // Traces with dim 0 symbolic ("N") when every input has rank >= 1 and the same dim 0, else
 // with static shapes; runs on the reference backend. Undefined inputs stay undefined.
-ir::HostTensor RunTraced(const nn::ModulePtr& m, const std::vector<Tensor>& inputs, bool symbolic) {
+ir::HostTensor RunTracedStep(const nn::ModulePtr& m, const std::vector<Tensor>& inputs, bool symbolic) {
   int64_t n = -1;
   for (const Tensor& t : inputs) {
     if (!t.defined()) continue;
@@ -173,11 +146,9 @@ ir::HostTensor RunTraced(const nn::ModulePtr& m, const std::vector<Tensor>& inpu
   }
   std::map<std::string, ir::HostTensor> feed;
   for (size_t i : defined) feed["in" + std::to_string(i)] = inputs[i].data();
-  auto out = reference::RunGraph(*graph, feed);
-  INFO((out.ok() ? std::string() : out.status().ToString()));
-  REQUIRE(out.ok());
-  REQUIRE(out->size() == 1);
-  return (*out)[0].second;
+  std::vector<ir::HostTensor> out = RunOnReference(*graph, feed);
+  REQUIRE(out.size() == 1);
+  return out[0];
 }
 
 }  // namespace
@@ -187,36 +158,22 @@ TEST_CASE("layers5b: kiln::nn norm/bilinear/embedding layers match torch.nn", "[
   for (const LayerCase& c : Cases()) {
     SECTION(c.name) {
       std::string name = "norm_embedding_" + c.name;
-      auto file = ir::ReadSafetensors(LayersDir() + "/" + name + ".safetensors");
-      INFO(name << ": " << file.status().ToString());
-      REQUIRE(file.ok());
-      CHECK(file->metadata["case"] == name);
+      ir::SafetensorsFile file = LoadCase(name, name);
       nn::ModulePtr m = c.make();
-      nn::NamedTensors state = WithPrefix(*file, "state.");
-      std::set<std::string> ours, theirs;
-      for (const auto& [k, v] : m->state_dict()) ours.insert(k);
-      for (const auto& [k, v] : state) theirs.insert(k);
-      CHECK(ours == theirs);
-      m->load_state_dict(state);
-      m->train(file->metadata["mode"] == "train");
-      int steps = std::stoi(file->metadata["steps"]);
+      LoadState(*m, file);
+      m->train(file.metadata["mode"] == "train");
+      int steps = std::stoi(file.metadata["steps"]);
       for (int step = 0; step < steps; ++step) {
-        std::vector<Tensor> inputs = StepInputs(*file, step);
-        const ir::HostTensor& expected = file->tensors.at("s" + std::to_string(step) + ".expected");
+        std::vector<Tensor> inputs = StepInputs(file, step);
+        const ir::HostTensor& expected = file.tensors.at("s" + std::to_string(step) + ".expected");
         std::string at = name + " step " + std::to_string(step);
         // Traced first: the graph never updates buffers or weights.
-        CheckClose(RunTraced(m, inputs, c.symbolic_batch), expected, at + " traced");
+        CheckClose(RunTracedStep(m, inputs, c.symbolic_batch), expected, at + " traced");
         std::vector<Tensor> y = m->call(inputs);
         REQUIRE(y.size() == 1);
         CheckClose(y[0].data(), expected, at + " eager");
       }
-      std::map<std::string, Tensor> now;
-      for (const auto& [k, v] : m->state_dict()) now[k] = v;
-      for (const auto& [k, v] : WithPrefix(*file, "after.")) {
-        INFO(k);
-        REQUIRE(now.count(k) == 1);
-        CheckClose(now[k].data(), v.data(), name + " state after the last step: " + k);
-      }
+      CheckStateAfter(*m, file, name + " state after the last step");
     }
   }
 }

@@ -5,27 +5,19 @@
 // kiln::trace (symbolic batch N unless the case needs a static one) + the reference backend.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <functional>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "codegen/reference/interpreter.h"
 #include "frontend/nn.h"
-#include "frontend/trace.h"
-#include "ir/safetensors.h"
-#include "ir/tensor_compare.h"
+#include "tests/frontend/layer_golden_util.h"
 
 namespace {
 
-using namespace kiln;  // NOLINT
-
-std::string LayersDir() {
-  if (const char* dir = std::getenv("KILN_GOLDEN_LAYERS_DIR")) return dir;
-  return "tests/golden/layers";
-}
+using namespace kiln;                // NOLINT
+using namespace kiln::layer_golden;  // NOLINT
 
 // MaxPool with return_indices, then MaxUnpool: {values, indices, unpooled} (the Python PoolUnpool).
 class PoolUnpoolImpl : public nn::Module {
@@ -83,14 +75,8 @@ nn::ModulePtr Fractional(nn::FractionalMaxPool2dOptions o, std::vector<int64_t> 
   return nn::FractionalMaxPool2d(o._random_samples(zeros(samples_shape))).ptr();
 }
 
-struct Case {
-  std::string name;
-  std::function<nn::ModulePtr()> make;
-  bool symbolic_batch = true;  // trace with dim 0 as N (false: unbatched input or fixed samples)
-};
-
 // Mirrors CASES of tests/golden/gen_pooling_layers.py.
-std::vector<Case> Cases() {
+std::vector<LayerCase> Cases() {
   using std::nullopt;
   using E2 = nn::ExpandingArray<2>;
   return {
@@ -204,15 +190,6 @@ std::vector<Case> Cases() {
   };
 }
 
-ir::SafetensorsFile Load(const std::string& name) {
-  std::string path = LayersDir() + "/pooling_" + name + ".safetensors";
-  auto file = ir::ReadSafetensors(path);
-  INFO(path);
-  REQUIRE(file.ok());
-  CHECK(file->metadata["case"] == name);
-  return std::move(*file);
-}
-
 std::vector<ir::HostTensor> Outputs(const ir::SafetensorsFile& file) {
   std::vector<ir::HostTensor> out;
   for (int i = 0; file.tensors.count("out." + std::to_string(i)); ++i) out.push_back(file.tensors.at("out." + std::to_string(i)));
@@ -228,36 +205,14 @@ void CheckAll(const std::vector<ir::HostTensor>& got, const std::vector<ir::Host
   }
 }
 
-std::vector<ir::HostTensor> RunTraced(nn::Module& m, const ir::HostTensor& input, bool symbolic_batch) {
-  std::vector<ir::Dim> dims;
-  for (size_t i = 0; i < input.sizes().size(); ++i) {
-    dims.push_back(i == 0 && symbolic_batch ? sym("N") : ir::Dim(input.sizes()[i]));
-  }
-  std::unique_ptr<ir::Graph> graph = trace(m, {TensorSpec(dims)});
-  auto out = reference::RunGraph(*graph, {{"input", input}});
-  INFO((out.ok() ? std::string() : out.status().ToString()));
-  REQUIRE(out.ok());
-  std::vector<ir::HostTensor> values;
-  for (auto& [name, t] : *out) values.push_back(t);
-  return values;
-}
-
 }  // namespace
 
 TEST_CASE("layers4b pooling layers and graphs match torch.nn (eager and traced)", "[pooling][golden]") {
-  for (const Case& c : Cases()) {
+  for (const LayerCase& c : Cases()) {
     SECTION(c.name) {
-      ir::SafetensorsFile file = Load(c.name);
+      ir::SafetensorsFile file = LoadCase("pooling_" + c.name, c.name);
       nn::ModulePtr m = c.make();
-      nn::NamedTensors state;
-      for (const auto& [key, t] : file.tensors) {
-        if (key.rfind("state.", 0) == 0) state.emplace_back(key.substr(6), Tensor(t.Clone()));
-      }
-      std::set<std::string> ours, theirs;
-      for (const auto& [k, v] : m->state_dict()) ours.insert(k);
-      for (const auto& [k, v] : state) theirs.insert(k);
-      CHECK(ours == theirs);
-      m->load_state_dict(state);
+      LoadState(*m, file);
       m->eval();
       const ir::HostTensor& input = file.tensors.at("in.0");
       std::vector<ir::HostTensor> expected = Outputs(file);
@@ -265,7 +220,7 @@ TEST_CASE("layers4b pooling layers and graphs match torch.nn (eager and traced)"
       std::vector<ir::HostTensor> eager;
       for (const Tensor& t : y) eager.push_back(t.data());
       CheckAll(eager, expected, c.name + " eager");
-      CheckAll(RunTraced(*m, input, c.symbolic_batch), expected, c.name + " traced");
+      CheckAll(RunTracedOutputs(*m, input, c.symbolic_batch), expected, c.name + " traced");
     }
   }
 }

@@ -6,31 +6,17 @@
 // + the reference backend.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <functional>
-#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "codegen/reference/interpreter.h"
 #include "frontend/nn.h"
-#include "frontend/trace.h"
-#include "ir/safetensors.h"
-#include "ir/tensor_compare.h"
+#include "tests/frontend/layer_golden_util.h"
 
 namespace {
 
-using namespace kiln;  // NOLINT
-
-std::string LayersDir() {
-  if (const char* dir = std::getenv("KILN_GOLDEN_LAYERS_DIR")) return dir;
-  return "tests/golden/layers";
-}
-
-struct LayerCase {
-  std::string name;
-  std::function<nn::ModulePtr()> make;
-};
+using namespace kiln;                // NOLINT
+using namespace kiln::layer_golden;  // NOLINT
 
 // ConvTranspose2d whose forward passes an output_size (torch: m(x, output_size=[10, 9])).
 class ConvTranspose2dWithSize : public nn::ConvTranspose2dImpl {
@@ -136,35 +122,8 @@ std::vector<LayerCase> Cases() {
   };
 }
 
-nn::NamedTensors WithPrefix(const ir::SafetensorsFile& file, const std::string& prefix) {
-  nn::NamedTensors out;
-  for (const auto& [key, t] : file.tensors) {
-    if (key.rfind(prefix, 0) == 0) out.emplace_back(key.substr(prefix.size()), Tensor(t.Clone()));
-  }
-  return out;
-}
-
-void CheckClose(const ir::HostTensor& got, const ir::HostTensor& expected, const std::string& what) {
-  ir::Comparison c = ir::Compare(got, expected);
-  INFO(what << ": " << c.message);
-  CHECK(c.ok);
-}
-
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-ir::HostTensor RunTraced(nn::Module& m, const ir::HostTensor& input, bool symbolic_batch) {
-  std::vector<ir::Dim> dims;
-  for (size_t i = 0; i < input.sizes().size(); ++i) {
-    dims.push_back(i == 0 && symbolic_batch ? sym("N") : ir::Dim(input.sizes()[i]));
-  }
-  std::unique_ptr<ir::Graph> graph = trace(m, {TensorSpec(dims)});
-  auto out = reference::RunGraph(*graph, {{"input", input}});
-  INFO((out.ok() ? std::string() : out.status().ToString()));
-  REQUIRE(out.ok());
-  REQUIRE(out->size() == 1);
-  return (*out)[0].second;
 }
 
 }  // namespace
@@ -173,25 +132,13 @@ TEST_CASE("Layers I (padding, ConvTranspose, Fold, PixelShuffle, Upsample) match
   for (const LayerCase& c : Cases()) {
     SECTION(c.name) {
       std::string name = "spatial_" + c.name;
-      std::string path = LayersDir() + "/" + name + ".safetensors";
-      auto file = ir::ReadSafetensors(path);
-      INFO(path);
-      REQUIRE(file.ok());
-      CHECK(file->metadata["case"] == name);
+      ir::SafetensorsFile file = LoadCase(name, name);
       nn::ModulePtr m = c.make();
-      CHECK(m->repr() == file->metadata["repr"]);
-      nn::NamedTensors state = WithPrefix(*file, "state.");
-      std::set<std::string> ours, theirs;
-      for (const auto& [k, v] : m->state_dict()) ours.insert(k);
-      for (const auto& [k, v] : state) theirs.insert(k);
-      CHECK(ours == theirs);
-      m->load_state_dict(state);
+      CHECK(m->repr() == file.metadata["repr"]);
+      LoadState(*m, file);
       m->eval();
-      const ir::HostTensor& input = file->tensors.at("input");
-      const ir::HostTensor& expected = file->tensors.at("expected");
-      Tensor y = (*m)(Tensor(input.Clone()));
-      CheckClose(y.data(), expected, name + " eager");
-      CheckClose(RunTraced(*m, input, !EndsWith(c.name, "_unbatched")), expected, name + " traced");
+      CheckEagerAndTraced(*m, file.tensors.at("input"), file.tensors.at("expected"), name,
+                          !EndsWith(c.name, "_unbatched"));
     }
   }
 }

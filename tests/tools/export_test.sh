@@ -12,7 +12,7 @@ source tests/tools/testlib.sh
 # Help and usage.
 expect 0 "export +Builds a built-in model" -- "$KILN" --help
 expect 0 "usage: kiln export --model NAME -o DIR" -- "$KILN" export --help
-expect 0 "Models: mlp, lenet5, resnet18, mobilenet_v2, lstm \(not available yet\)" -- "$KILN" export --help
+expect 0 "Models: mlp, lenet5, resnet18, mobilenet_v2, lstm" -- "$KILN" export --help
 expect 2 "missing required flag '--model'" -- "$KILN" export --output "$TMP/x"
 expect 2 "missing required flag '--output'" -- "$KILN" export --model mlp
 expect 2 "unexpected argument 'extra'" -- "$KILN" export --model mlp --output "$TMP/x" extra
@@ -60,7 +60,6 @@ expect 0 "classifier.4.bias: ok" -- "$KILN" compare "$TMP/reload/lenet5.safetens
 # Bad input: exit 1 and a message that says what and where.
 expect 1 "unknown model 'vgg16' \(known models: mlp, lenet5, resnet18, mobilenet_v2, lstm\)" -- \
   "$KILN" export --model vgg16 --output "$TMP/x"
-expect 1 "model 'lstm' is not available yet" -- "$KILN" export --model lstm --output "$TMP/x"
 expect 1 "missing.safetensors" -- "$KILN" export --model mlp --output "$TMP/x" --weights "$TMP/missing.safetensors"
 head -c 20 "$TMP/mlp/mlp.safetensors" > "$TMP/truncated.safetensors"
 expect 1 "truncated.safetensors" -- "$KILN" export --model mlp --output "$TMP/x" --weights "$TMP/truncated.safetensors"

@@ -28,29 +28,16 @@ CommandSpec BenchSpec() {
   };
 }
 
-namespace {
-bool parse_int(const std::string& text, int64_t min, int64_t& out) {
-  char* end = nullptr;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || v < min) return false;
-  out = v;
-  return true;
-}
-}  // namespace
-
 int RunBench(const ParsedArgs& args) {
-  int64_t threads = 0, batch = 1, iterations = 50, warmup = 5;
-  auto usage = [](const std::string& m) {
-    std::fprintf(stderr, "kiln bench: error: %s (see kiln bench --help)\n", m.c_str());
-    return 2;
-  };
-  if (args.has("threads") && !parse_int(args.get("threads"), 0, threads)) return usage("--threads needs an integer >= 0");
-  if (args.has("batch") && !parse_int(args.get("batch"), 1, batch)) return usage("--batch needs an integer >= 1");
-  if (args.has("iterations") && !parse_int(args.get("iterations"), 1, iterations)) {
-    return usage("--iterations needs an integer >= 1");
+  auto threads = args.get_int("threads", 0, 0), batch = args.get_int("batch", 1, 1);
+  auto iterations = args.get_int("iterations", 1, 50), warmup = args.get_int("warmup", 0, 5);
+  for (const auto* v : {&threads, &batch, &iterations, &warmup}) {
+    if (!v->ok()) {
+      std::fprintf(stderr, "kiln bench: error: %s (see kiln bench --help)\n", v->status().message().c_str());
+      return 2;
+    }
   }
-  if (args.has("warmup") && !parse_int(args.get("warmup"), 0, warmup)) return usage("--warmup needs an integer >= 0");
-  auto model = cpu::LoadedModel::Open(args.positional[0], static_cast<int>(threads), args.get("weights"));
+  auto model = cpu::LoadedModel::Open(args.positional[0], static_cast<int>(*threads), args.get("weights"));
   if (!model.ok()) {
     std::fprintf(stderr, "kiln bench: error: %s\n", model.status().message().c_str());
     return 1;
@@ -60,7 +47,7 @@ int RunBench(const ParsedArgs& args) {
   std::map<std::string, ir::HostTensor> inputs;
   for (const cpu::IoSpec& spec : art.inputs) {
     std::vector<int64_t> sizes;
-    for (int64_t d : spec.dims) sizes.push_back(d < 0 ? batch : d);
+    for (int64_t d : spec.dims) sizes.push_back(d < 0 ? *batch : d);
     ir::HostTensor t(spec.dtype, sizes);
     // Floats uniform in [-1, 1); integers 0 (valid as indices of any table).
     for (int64_t i = 0; i < t.num_elements() && ir::is_floating(spec.dtype); ++i) {
@@ -69,7 +56,7 @@ int RunBench(const ParsedArgs& args) {
     inputs.emplace(spec.name, std::move(t));
   }
   std::vector<double> ms;
-  for (int64_t i = 0; i < warmup + iterations; ++i) {
+  for (int64_t i = 0; i < *warmup + *iterations; ++i) {
     auto start = std::chrono::steady_clock::now();
     auto out = (*model)->Run(inputs);
     double elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -77,14 +64,14 @@ int RunBench(const ParsedArgs& args) {
       std::fprintf(stderr, "kiln bench: error: %s\n", out.status().message().c_str());
       return 1;
     }
-    if (i >= warmup) ms.push_back(elapsed);
+    if (i >= *warmup) ms.push_back(elapsed);
   }
   std::sort(ms.begin(), ms.end());
   double median = ms[ms.size() / 2];
   std::printf("%s: batch %lld, threads %s, %lld runs: median %.3f ms, min %.3f ms, max %.3f ms, %.1f samples/s\n",
-              art.name.c_str(), static_cast<long long>(batch),
-              threads == 0 ? "default" : std::to_string(threads).c_str(), static_cast<long long>(iterations), median,
-              ms.front(), ms.back(), 1000.0 * static_cast<double>(batch) / median);
+              art.name.c_str(), static_cast<long long>(*batch),
+              *threads == 0 ? "default" : std::to_string(*threads).c_str(), static_cast<long long>(*iterations), median,
+              ms.front(), ms.back(), 1000.0 * static_cast<double>(*batch) / median);
   return 0;
 }
 

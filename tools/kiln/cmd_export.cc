@@ -29,17 +29,6 @@ std::string model_list() {
   return s;
 }
 
-/// An unsigned integer flag value >= `min`; false if `text` is not one.
-bool parse_uint(const std::string& text, uint64_t min, uint64_t& out) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
-  if (errno != 0 || *end != '\0' || v < min) return false;
-  out = v;
-  return true;
-}
-
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "kiln export: error: %s (see kiln export --help)\n", message.c_str());
   return 2;
@@ -87,16 +76,12 @@ CommandSpec ExportSpec() {
 int RunExport(const ParsedArgs& args) {
   const std::string name = args.get("model");
   const std::string dir = args.get("output");
-  uint64_t seed = 0, batch = 0;
-  if (args.has("seed") && !parse_uint(args.get("seed"), 0, seed)) {
-    return usage_error("--seed needs an integer >= 0, got '" + args.get("seed") + "'");
-  }
-  if (args.has("batch") && !parse_uint(args.get("batch"), 1, batch)) {
-    return usage_error("--batch needs an integer >= 1, got '" + args.get("batch") + "'");
-  }
+  auto seed = args.get_int("seed", 0, 0), batch = args.get_int("batch", 1, 0);
+  if (!seed.ok()) return usage_error(seed.status().message());
+  if (!batch.ok()) return usage_error(batch.status().message());
   if (dir.empty()) return usage_error("--output needs a directory");
 
-  auto traced = TraceBuiltinModel(name, args.get("weights"), seed, static_cast<int64_t>(batch));
+  auto traced = TraceBuiltinModel(name, args.get("weights"), static_cast<uint64_t>(*seed), *batch);
   if (!traced.ok()) return input_error(traced.status().message());
   std::unique_ptr<ir::Graph> graph = std::move(traced).value();
 

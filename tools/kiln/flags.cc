@@ -1,5 +1,8 @@
 #include "tools/kiln/flags.h"
 
+#include <cerrno>
+#include <cstdlib>
+
 namespace kiln::cli {
 
 namespace {
@@ -76,6 +79,18 @@ StatusOr<ParsedArgs> ParseArgs(const CommandSpec& spec, const std::vector<std::s
   if (n < spec.min_positional) return InvalidArgument("missing argument (usage: " + spec.usage + ")");
   if (n > spec.max_positional) return InvalidArgument("unexpected argument '" + out.positional[spec.max_positional] + "'");
   return out;
+}
+
+StatusOr<int64_t> ParsedArgs::get_int(const std::string& name, int64_t min, int64_t fallback) const {
+  if (!has(name)) return fallback;
+  const std::string text = get(name);
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE || v < min) {
+    return InvalidArgument("--" + name + " needs an integer >= " + std::to_string(min) + ", got '" + text + "'");
+  }
+  return static_cast<int64_t>(v);
 }
 
 std::string HelpText(const CommandSpec& spec) {

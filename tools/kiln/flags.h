@@ -45,6 +45,9 @@ struct ParsedArgs {
     auto it = flags.find(name);
     return it == flags.end() ? fallback : it->second;
   }
+  /// The integer value of flag `name` (`fallback` when absent); an error "--NAME needs an
+  /// integer >= MIN, got 'x'" when it is not a decimal integer >= min.
+  StatusOr<int64_t> get_int(const std::string& name, int64_t min, int64_t fallback) const;
 };
 
 /// Parses argv (without the program and subcommand names) against `spec`.

@@ -12,7 +12,8 @@
  *    thread-local message saying what was wrong and where (input name, expected and actual
  *    shape, ...). Each entry point clears the message first, so it is "" after a success.
  *    No call crashes on bad arguments: null pointers, wrong ranks, dtypes or shapes, a batch
- *    above the compiled maximum, too small or overlapping buffers are all reported.
+ *    (or another symbolic dim) above its compiled maximum or bound inconsistently across
+ *    inputs, too small or overlapping buffers are all reported.
  *  - A context owns its activation arena and its thread pool, so one artifact may run in many
  *    threads at once with one context per thread. Running one context from two threads at
  *    the same time is refused with KILN_INVALID_ARGUMENT.
@@ -56,13 +57,14 @@ typedef enum kiln_dtype {
 
 /** The most dims a tensor may have. */
 #define KILN_MAX_RANK 8
+/** The most symbolic (runtime-variable) dims an artifact may have. */
+#define KILN_MAX_SYMBOLS 8
 
 /** A tensor passed to or from an artifact: dense, row-major, caller-owned memory.
  *
  *  Inputs: set every field; `capacity` must cover the bytes the dims describe and `data`
  *  must be aligned to the element size. Outputs: set dtype, rank (both as declared in NAME.h),
- *  data and capacity; run writes `dims` (the batch dim bound to the inputs' batch) and the
- *  data. Inputs are only read. No output may overlap an input or another output.
+ *  data and capacity; run writes `dims` (symbolic dims bound from the inputs) and the data. Inputs are only read. No output may overlap an input or another output.
  *  Layout (x86-64): dtype @0, rank @4, dims @8, data @72, capacity @80; 88 bytes. */
 typedef struct kiln_tensor {
   kiln_dtype dtype;
@@ -100,12 +102,16 @@ typedef struct kiln_context_options {
  * ====================================================================================== */
 
 /** One input or output of an artifact, emitted by the compiler as constant data.
- *  Layout (x86-64): name @0, dtype @8 (i32), rank @12 (i32), dims @16 (8 x i64); 80 bytes. */
+ *  Layout (x86-64): name @0, dtype @8 (i32), rank @12 (i32), dims @16 (8 x i64); 80 bytes.
+ *  dims[d] >= 0 is a static size; dims[d] = -1-k is symbol k of the model (model->symbols[k]:
+ *  -1 is symbol 0, the batch N when the graph has one; -2 is symbol 1, e.g. a sequence length
+ *  T; ...). A symbol appears at most once per tensor and may appear in several tensors: every
+ *  input of one run must agree on its size. */
 typedef struct kiln_rt_io_spec {
   const char* name;
   kiln_dtype dtype;
   int32_t rank;
-  int64_t dims[KILN_MAX_RANK]; /**< -1 = the symbolic batch dim (any position, at most once per tensor) */
+  int64_t dims[KILN_MAX_RANK]; /**< >= 0: static; -1-k: symbol k (-1: the batch) */
 } kiln_rt_io_spec;
 
 struct kiln_rt_exec;
@@ -113,37 +119,45 @@ struct kiln_rt_exec;
 /** Description of one artifact, emitted by the compiler as a constant global.
  *  Layout (x86-64): name @0, num_inputs @8, num_outputs @12, inputs @16, outputs @24,
  *  max_batch @32, arena_bytes @40, default_threads @48 (4 bytes padding), weights @56,
- *  weights_bytes @64, weights_checksum @72, run @80; 88 bytes. */
+ *  weights_bytes @64, weights_checksum @72, run @80, num_symbols @88 (4 bytes padding),
+ *  symbols @96, symbol_max @104; 112 bytes.
+ *  Symbols: num_symbols names and compile-time maxima; a run binds symbol k from the inputs
+ *  to a size in [1, symbol_max[k]]. num_symbols = 0 with -1 dims in the specs is the older
+ *  one-symbol form: symbol 0 is the batch "N" with max_batch as its bound. */
 typedef struct kiln_rt_model {
   const char* name;
   int32_t num_inputs, num_outputs;
   const kiln_rt_io_spec* inputs;
   const kiln_rt_io_spec* outputs;
-  int64_t max_batch;          /**< arena sized for this batch; 0 when no input has a symbolic batch */
-  uint64_t arena_bytes;       /**< activation arena size at max_batch (0: no arena) */
+  int64_t max_batch;          /**< the bound of symbol 0 (the batch); 0 when the model has no symbols */
+  uint64_t arena_bytes;       /**< activation arena size with every symbol at its maximum (0: no arena) */
   int32_t default_threads;    /**< threads when options say 0; <= 0 means the host's online CPUs */
   const void* weights;        /**< embedded, 64-byte aligned; NULL when external (or no weights) */
   uint64_t weights_bytes;     /**< size of the weights blob (embedded or NAME.weights) */
   uint64_t weights_checksum;  /**< kiln_rt_checksum of the NAME.weights file (external only) */
   /** The compiled graph: reads exec->inputs[i], writes exec->outputs[i] (buffers already
-   *  validated and sized for exec->batch). Returns KILN_OK, or a code after kiln_rt_set_error. */
+   *  validated and sized for exec->sizes). Returns KILN_OK, or a code after kiln_rt_set_error. */
   kiln_status (*run)(const struct kiln_rt_exec* exec);
+  int32_t num_symbols;             /**< symbolic dims, <= KILN_MAX_SYMBOLS (0: see above) */
+  const char* const* symbols;      /**< their names, e.g. {"N", "T"} */
+  const int64_t* symbol_max;       /**< their compile-time maxima (the arena is sized for them) */
 } kiln_rt_model;
 
 typedef struct kiln_rt_pool kiln_rt_pool;
 
 /** What model->run receives for one call.
  *  Layout (x86-64): inputs @0, outputs @8, weights @16, arena @24, batch @32, pool @40,
- *  external_pool @48, num_threads @56 (i32); 64 bytes. */
+ *  external_pool @48, num_threads @56 (i32), sizes @64 (8 x i64); 128 bytes. */
 typedef struct kiln_rt_exec {
   const void* const* inputs; /**< data of input i, in model->inputs order */
   void* const* outputs;      /**< data of output i, in model->outputs order */
   const void* weights;       /**< the weights blob (embedded or mapped), 64-byte aligned; NULL if none */
   void* arena;               /**< model->arena_bytes, 64-byte aligned, owned by the context; NULL if 0 */
-  int64_t batch;             /**< the bound symbolic batch; 1 when the model has none */
+  int64_t batch;             /**< sizes[0] (the bound batch); 1 when the model has no symbols */
   kiln_rt_pool* pool;        /**< the context's pool; NULL when external_pool is set */
   const kiln_thread_pool* external_pool; /**< the application's pool, or NULL */
   int32_t num_threads;       /**< threads parallel loops run on (>= 1) */
+  int64_t sizes[KILN_MAX_SYMBOLS]; /**< the bound size of symbol k; 1 past num_symbols */
 } kiln_rt_exec;
 
 /** A context: the model, its arena, its pool, its weights mapping. Opaque. */
@@ -155,8 +169,9 @@ typedef struct kiln_rt_context kiln_rt_context;
  *  (KILN_IO_ERROR naming the file and what is wrong). *out is NULL on failure. */
 kiln_status kiln_rt_create(const kiln_rt_model* model, const kiln_context_options* options,
                            kiln_rt_context** out);
-/** Validates every argument (counts, each input against its spec, the batch, each output's
- *  dtype/rank/capacity, overlaps) then runs the model. Output dims are written on success. */
+/** Validates every argument (counts, each input against its spec, each symbol's size: the
+ *  same in every input and within its maximum, each output's dtype/rank/capacity, overlaps)
+ *  then runs the model. Output dims are written on success. */
 kiln_status kiln_rt_run(kiln_rt_context* ctx, const kiln_tensor* inputs, int32_t num_inputs,
                         kiln_tensor* outputs, int32_t num_outputs);
 /** Destroys a context (NULL is fine). Must not race with kiln_rt_run on the same context. */
@@ -230,6 +245,14 @@ void kiln_rt_unmap_weights(void* mapping, size_t mapping_size);
  *  KILN_INVALID_ARGUMENT on failure. */
 kiln_status kiln_rt_check_input(const char* name, const kiln_tensor* t, kiln_dtype dtype, int32_t rank,
                                 const int64_t* declared_dims, int64_t max_batch, int64_t* batch);
+/** kiln_rt_check_input for a model with several symbols: a dim declared -1-k is symbol k
+ *  (symbol_names[k], maximum symbol_max[k]); sizes[k] is 0 until an input binds it, and
+ *  bound_by[k] (may be NULL) records that input's name, so a mismatch names both inputs and
+ *  the symbol. Symbol 0 named "N" is reported as "batch". */
+kiln_status kiln_rt_check_input_symbols(const char* name, const kiln_tensor* t, kiln_dtype dtype, int32_t rank,
+                                        const int64_t* declared_dims, int32_t num_symbols,
+                                        const char* const* symbol_names, const int64_t* symbol_max, int64_t* sizes,
+                                        const char** bound_by);
 /** Checks an output buffer (non-null, dtype, rank, data aligned, capacity for `dims`, which
  *  are concrete) and on success writes `dims` into it. Errors as kiln_rt_check_input. */
 kiln_status kiln_rt_prepare_output(const char* name, kiln_tensor* t, kiln_dtype dtype, int32_t rank,

@@ -1,0 +1,139 @@
+// Golden parity of the built-in `lstm` model (frontend/models/lstm.h) with its PyTorch original
+// (tests/golden/gen_lstm_model.py writes tests/golden/models/lstm.safetensors): the same
+// state_dict (keys, order, shapes) and repr, formula weights that load strictly under torch's
+// names, and the same logits eagerly and traced (tokens i64 [T, N], both symbolic) on the
+// reference backend — where the one traced graph also runs at a shorter sequence length and a
+// smaller batch (an LSTM is causal, so a prefix of the tokens gives a prefix of the logits).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "codegen/reference/interpreter.h"
+#include "frontend/models/registry.h"
+#include "frontend/nn.h"
+#include "frontend/serialize.h"
+#include "frontend/trace.h"
+#include "ir/json.h"
+#include "ir/safetensors.h"
+#include "ir/tensor_compare.h"
+
+namespace {
+
+namespace ir = kiln::ir;
+namespace nn = kiln::nn;
+using kiln::Tensor;
+
+uint64_t KeyHash(const std::string& key) {
+  uint64_t h = 0xCBF29CE484222325ull;
+  for (unsigned char c : key) h = (h ^ c) * 0x100000001B3ull;
+  return h;
+}
+
+double FormulaBase(uint64_t key_hash, int64_t i) {
+  uint64_t z = key_hash + static_cast<uint64_t>(i + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1p-53 - 0.5;
+}
+
+// gen_lstm_model.py's lstm_formula_values (gen_models.py's formula_values plus the LSTM biases).
+ir::HostTensor FormulaTensor(const std::string& key, const std::vector<int64_t>& shape) {
+  ir::HostTensor t(ir::DType::kF32, shape);
+  const uint64_t hash = KeyHash(key);
+  const int64_t n = t.num_elements();
+  const bool bias = key.size() >= 5 && (key.compare(key.size() - 5, 5, ".bias") == 0 || key.find(".bias_") != std::string::npos);
+  for (int64_t i = 0; i < n; ++i) {
+    const double base = FormulaBase(hash, i);
+    double v = shape.size() >= 2 ? base * std::sqrt(24.0 / static_cast<double>(n / shape[0])) : 0.0;
+    if (shape.size() == 1) {
+      REQUIRE(bias);
+      v = 0.2 * base;
+    }
+    t.data<float>()[i] = static_cast<float>(v);
+  }
+  return t;
+}
+
+std::string TmpPath(const std::string& file) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + file;
+}
+
+void CheckClose(const ir::HostTensor& got, const ir::HostTensor& want, const std::string& what) {
+  ir::Comparison c = ir::Compare(got, want);
+  INFO(what << ": " << c.message);
+  CHECK(c.ok);
+}
+
+}  // namespace
+
+TEST_CASE("lstm model matches PyTorch, eager and traced at two sequence lengths", "[models][golden][recurrent]") {
+  auto file = ir::ReadSafetensors("tests/golden/models/lstm.safetensors");
+  REQUIRE(file.ok());
+  const ir::HostTensor& tokens = file->tensors.at("input");
+  const ir::HostTensor& expected = file->tensors.at("expected.output");
+  kiln::manual_seed(0);
+  kiln::models::BuiltinModel m = kiln::models::build_model("lstm");
+  nn::Module& module = *m.module;
+  REQUIRE(m.inputs.size() == 1);
+  CHECK(m.inputs[0].name == "tokens");
+  CHECK(m.inputs[0].dtype == ir::DType::kI64);
+  CHECK(m.output_names == std::vector<std::string>{"logits"});
+  CHECK(module.repr() == file->metadata.at("repr"));
+
+  // state_dict: keys in order and shapes; formula weights load strictly.
+  auto json = ir::ParseJson(file->metadata.at("state_dict"));
+  REQUIRE(json.ok());
+  nn::NamedTensors state = module.state_dict();
+  REQUIRE(state.size() == json->items().size());
+  std::map<std::string, ir::HostTensor> weights;
+  double checksum = 0;
+  for (size_t i = 0; i < state.size(); ++i) {
+    const ir::JsonValue& item = json->items()[i];
+    std::string key = item.items().at(0).string_value();
+    std::vector<int64_t> shape;
+    for (const ir::JsonValue& d : item.items().at(1).items()) shape.push_back(d.int_value());
+    INFO(key);
+    CHECK(state[i].first == key);
+    CHECK(state[i].second.sizes() == shape);
+    ir::HostTensor t = FormulaTensor(key, shape);
+    for (int64_t k = 0; k < t.num_elements(); ++k) checksum += std::abs(t.GetDouble(k));
+    weights.emplace(key, std::move(t));
+  }
+  CHECK(checksum == Approx(std::stod(file->metadata.at("formula_checksum"))).epsilon(1e-12));
+  const std::string path = TmpPath("lstm.formula.safetensors");
+  REQUIRE(ir::WriteSafetensors(path, weights, {{"format", "pt"}}).ok());
+  kiln::load_state_dict(module, path);
+  module.eval();
+
+  // Eager.
+  Tensor logits = module(Tensor(tokens.Clone()));
+  CheckClose(logits.data(), expected, "eager");
+
+  // Traced: tokens [T, N] symbolic; the two-layer LSTM is one node.
+  kiln::TraceOptions options;
+  options.graph_name = "lstm";
+  options.output_names = m.output_names;
+  std::unique_ptr<ir::Graph> graph = kiln::trace(module, m.inputs, options);
+  CHECK(graph->inputs()[0]->type().str() == "i64[T,N]");
+  CHECK(graph->outputs()[0].value->type().str() == "f32[T,N,10000]");
+  int lstm_nodes = 0;
+  for (const ir::Node* n : graph->nodes()) lstm_nodes += n->op() == ir::OpKind::Lstm ? 1 : 0;
+  CHECK(lstm_nodes == 1);
+  auto out = kiln::reference::RunGraph(*graph, {{"tokens", tokens}});
+  REQUIRE(out.ok());
+  CheckClose((*out)[0].second, expected, "traced T=5 N=2");
+  // The same graph at T=3, N=1: the first 3 tokens of sequence 0.
+  const Tensor all_tokens(tokens), all_expected(expected);
+  Tensor short_tokens = all_tokens.narrow(0, 0, 3).narrow(1, 0, 1);
+  auto short_out = kiln::reference::RunGraph(*graph, {{"tokens", short_tokens.contiguous().data()}});
+  REQUIRE(short_out.ok());
+  CHECK((*short_out)[0].second.sizes() == std::vector<int64_t>{3, 1, 10000});
+  CheckClose((*short_out)[0].second, all_expected.narrow(0, 0, 3).narrow(1, 0, 1).data(), "traced T=3 N=1");
+}
