@@ -120,6 +120,11 @@ class RNNImplBase : public Module {
 
 }  // namespace detail
 
+// The typed forwards return tuples, as libtorch's, so they hide Module's single-tensor forward
+// on purpose (module(x) / call() still work through forward_tensors).
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Woverloaded-virtual"
+
 /// Elman RNN with tanh or ReLU.
 class RNNImpl : public detail::RNNImplBase {
  public:
@@ -156,6 +161,8 @@ class GRUImpl : public detail::RNNImplBase {
                                                                            const Tensor& hx = {});
   GRUOptions options;
 };
+
+#pragma clang diagnostic pop
 
 /// Holders whose call operator returns the typed forward (through call(), so hooks run).
 class RNN : public ModuleHolder<RNNImpl> {

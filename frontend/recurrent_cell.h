@@ -70,8 +70,9 @@ class RNNCellImpl : public detail::RNNCellImplBase {
  public:
   RNNCellImpl(int64_t input_size, int64_t hidden_size) : RNNCellImpl(RNNCellOptions(input_size, hidden_size)) {}
   explicit RNNCellImpl(const RNNCellOptions& options);
-  /// h' = act(W_ih x + b_ih + W_hh h + b_hh).
-  Tensor forward(const Tensor& input, const Tensor& hx = {});
+  /// h' = act(W_ih x + b_ih + W_hh h + b_hh); hx undefined (or omitted) = zeros.
+  Tensor forward(const Tensor& input) override { return forward(input, Tensor()); }
+  Tensor forward(const Tensor& input, const Tensor& hx);
   std::vector<Tensor> forward_tensors(const std::vector<Tensor>& inputs) override;
   RNNCellOptions options;
 
@@ -83,9 +84,13 @@ class LSTMCellImpl : public detail::RNNCellImplBase {
  public:
   LSTMCellImpl(int64_t input_size, int64_t hidden_size) : LSTMCellImpl(LSTMCellOptions(input_size, hidden_size)) {}
   explicit LSTMCellImpl(const LSTMCellOptions& options);
-  /// (h', c'); hx = (h, c) or nullopt for zeros.
+  /// (h', c'); hx = (h, c) or nullopt for zeros. (Returns a tuple, as libtorch's, so it hides
+  /// Module's single-tensor forward on purpose.)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Woverloaded-virtual"
   std::tuple<Tensor, Tensor> forward(const Tensor& input,
                                      const std::optional<std::tuple<Tensor, Tensor>>& hx = std::nullopt);
+#pragma clang diagnostic pop
   std::vector<Tensor> forward_tensors(const std::vector<Tensor>& inputs) override;
   LSTMCellOptions options;
 };
@@ -94,7 +99,8 @@ class GRUCellImpl : public detail::RNNCellImplBase {
  public:
   GRUCellImpl(int64_t input_size, int64_t hidden_size) : GRUCellImpl(GRUCellOptions(input_size, hidden_size)) {}
   explicit GRUCellImpl(const GRUCellOptions& options);
-  Tensor forward(const Tensor& input, const Tensor& hx = {});
+  Tensor forward(const Tensor& input) override { return forward(input, Tensor()); }
+  Tensor forward(const Tensor& input, const Tensor& hx);
   std::vector<Tensor> forward_tensors(const std::vector<Tensor>& inputs) override;
   GRUCellOptions options;
 };

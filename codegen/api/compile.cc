@@ -91,6 +91,7 @@ CompiledModel compile(const ir::Graph& graph, const CompileOptions& options) {
   co.cpu = options.cpu;
   co.threads = options.threads;
   co.max_batch = options.max_batch;
+  co.max_dims = options.max_dims;
   co.external_weights = options.external_weights;
   impl->artifact = value_or_throw(cpu::CompileGraph(graph, co), "compile " + options.name);
   impl->model = value_or_throw(cpu::LoadedModel::Load(impl->artifact, options.threads, impl->artifact.weights),

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,8 +30,10 @@ struct CompileOptions {
   std::string cpu = "x86-64-v3";
   /// Default thread count of a context (0: the host's CPUs).
   int threads = 0;
-  /// The largest batch a run may use.
+  /// The largest batch (symbolic dim N) a run may use.
   int64_t max_batch = 64;
+  /// Bounds of other symbolic dims, e.g. {{"T", 64}} for a sequence length.
+  std::map<std::string, int64_t> max_dims;
   /// Keep the weights in NAME.weights instead of the .so.
   bool external_weights = false;
 };

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "codegen/reference/interpreter.h"
+#include "codegen/api/compile.h"
 #include "frontend/models/registry.h"
 #include "frontend/nn.h"
 #include "frontend/serialize.h"
@@ -136,4 +137,20 @@ TEST_CASE("lstm model matches PyTorch, eager and traced at two sequence lengths"
   REQUIRE(short_out.ok());
   CHECK((*short_out)[0].second.sizes() == std::vector<int64_t>{3, 1, 10000});
   CheckClose((*short_out)[0].second, all_expected.narrow(0, 0, 3).narrow(1, 0, 1).data(), "traced T=3 N=1");
+
+  // Compiled with the CPU backend (libNAME.so through its C ABI), one artifact with T <= 8 and
+  // N <= 4: the golden (T=5, N=2), N=1 (sequence 0), and N=4 (the batch twice), vs PyTorch.
+  kiln::CompileOptions co;
+  co.name = "lstm";
+  co.max_batch = 4;
+  co.max_dims = {{"T", 8}};
+  co.threads = 2;
+  kiln::CompiledModel compiled = kiln::compile(*graph, co);
+  CheckClose(compiled(all_tokens).data(), expected, "compiled T=5 N=2");
+  CheckClose(compiled(all_tokens.narrow(1, 0, 1).contiguous()).data(), all_expected.narrow(1, 0, 1).contiguous().data(),
+             "compiled T=5 N=1");
+  CheckClose(compiled(kiln::cat({all_tokens, all_tokens}, 1)).data(), kiln::cat({all_expected, all_expected}, 1).data(),
+             "compiled T=5 N=4");
+  CheckClose(compiled(short_tokens.contiguous()).data(), all_expected.narrow(0, 0, 3).narrow(1, 0, 1).contiguous().data(),
+             "compiled T=3 N=1");
 }

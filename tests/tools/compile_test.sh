@@ -56,4 +56,12 @@ expect 1 "cannot load" -- "$KILN" run "$TMP/lenet5/libfake.so" --input "$MODELS/
 expect 0 "lenet5: batch 8, threads 2, 3 runs: median [0-9.]+ ms" -- "$KILN" bench "$TMP/lenet5/liblenet5.so" --threads 2 --batch 8 --iterations 3
 expect 1 "batch" -- "$KILN" bench "$TMP/lenet5/liblenet5.so" --batch 9 --iterations 1
 
+# Two symbolic dims (the lstm model's tokens [T,N]): each needs a bound; bench binds both.
+expect 1 "symbolic dim T needs a bound" -- "$KILN" compile --model lstm -o "$TMP/lstm_nobound" --max-batch 4
+expect 0 "compiled lstm" -- "$KILN" compile --model lstm -o "$TMP/lstm" --max-batch 4 --max-dim T=16
+grep -q "LSTM_MAX_T 16" "$TMP/lstm/lstm.h" || fail "lstm.h lacks LSTM_MAX_T"
+expect 0 "lstm: batch 2, threads 1, 2 runs" -- "$KILN" bench "$TMP/lstm/liblstm.so" --threads 1 --batch 2 --dim T=8 --iterations 2 --warmup 0
+expect 1 "T .*must be in \[1, 16\]" -- "$KILN" bench "$TMP/lstm/liblstm.so" --dim T=17 --iterations 1 --warmup 0
+expect 2 "no symbolic dim 'L'" -- "$KILN" bench "$TMP/lstm/liblstm.so" --dim L=2
+
 summary

@@ -14,11 +14,13 @@ namespace kiln::cli {
 CommandSpec BenchSpec() {
   return CommandSpec{
       "bench",
-      "kiln bench DIR/libNAME.so [--threads N] [--batch N] [--iterations N] [--warmup N] [--weights NAME.weights]",
+      "kiln bench DIR/libNAME.so [--threads N] [--batch N] [--dim SYM=N,...] [--iterations N] [--warmup N]\n"
+      "                [--weights NAME.weights]",
       "Runs an artifact on random inputs (warm) and prints median/min/max latency and throughput.",
       {
           {"threads", "N", "threads of the context (default: the artifact's default)"},
-          {"batch", "N", "batch size for inputs with a symbolic batch dim (default 1)"},
+          {"batch", "N", "size of the symbolic batch dim N (default 1)"},
+          {"dim", "SYM=N,...", "sizes of other symbolic dims, e.g. T=32 (default 1)"},
           {"iterations", "N", "timed runs (default 50)"},
           {"warmup", "N", "untimed runs first (default 5)"},
           {"weights", "NAME.weights", "the weights file of an artifact compiled with --external-weights"},
@@ -43,11 +45,41 @@ int RunBench(const ParsedArgs& args) {
     return 1;
   }
   const cpu::CompiledArtifact& art = (*model)->artifact();
+  // Symbol k's size: N from --batch, the others from --dim (default 1).
+  std::vector<int64_t> symbol_sizes(art.symbols.size(), 1);
+  for (size_t k = 0; k < art.symbols.size(); ++k) {
+    if (art.symbols[k] == "N") symbol_sizes[k] = *batch;
+  }
+  std::string dims = args.get("dim");
+  for (size_t start = 0; !dims.empty() && start <= dims.size();) {
+    size_t comma = dims.find(',', start);
+    std::string item = dims.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t eq = item.find('=');
+    char* end = nullptr;
+    long long v = eq == std::string::npos ? 0 : std::strtoll(item.c_str() + eq + 1, &end, 10);
+    if (eq == std::string::npos || v < 1 || *end != '\0') {
+      std::fprintf(stderr, "kiln bench: error: --dim needs SYM=N with N >= 1, got '%s'\n", item.c_str());
+      return 2;
+    }
+    size_t k = 0;
+    while (k < art.symbols.size() && art.symbols[k] != item.substr(0, eq)) ++k;
+    if (k == art.symbols.size()) {
+      std::fprintf(stderr, "kiln bench: error: --dim %s: the artifact has no symbolic dim '%s'\n", item.c_str(),
+                   item.substr(0, eq).c_str());
+      return 2;
+    }
+    symbol_sizes[k] = v;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
   std::mt19937_64 rng(0);
   std::map<std::string, ir::HostTensor> inputs;
   for (const cpu::IoSpec& spec : art.inputs) {
     std::vector<int64_t> sizes;
-    for (int64_t d : spec.dims) sizes.push_back(d < 0 ? *batch : d);
+    for (int64_t d : spec.dims) {
+      size_t k = static_cast<size_t>(-1 - d);
+      sizes.push_back(d >= 0 ? d : k < symbol_sizes.size() ? symbol_sizes[k] : *batch);
+    }
     ir::HostTensor t(spec.dtype, sizes);
     // Floats uniform in [-1, 1); integers 0 (valid as indices of any table).
     for (int64_t i = 0; i < t.num_elements() && ir::is_floating(spec.dtype); ++i) {
