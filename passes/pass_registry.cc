@@ -7,8 +7,10 @@
 #include <utility>
 
 #include "passes/constant_fold.h"
+#include "passes/conv_bn_fold.h"
 #include "passes/cse.h"
 #include "passes/dce.h"
+#include "passes/param_fold.h"
 #include "passes/shape_inference.h"
 
 namespace kiln::passes {
@@ -36,8 +38,10 @@ PassFactory NoOptions() {
 const std::vector<PassEntry>& Registry() {
   static const std::vector<PassEntry> registry = {
       {ConstantFold::kName, NoOptions<ConstantFold>()},
+      {ConvBnFold::kName, NoOptions<ConvBnFold>()},
       {CommonSubexpressionElimination::kName, NoOptions<CommonSubexpressionElimination>()},
       {DeadCodeElimination::kName, NoOptions<DeadCodeElimination>()},
+      {ParamFold::kName, NoOptions<ParamFold>()},
       {ShapeInference::kName,
        [](const PassOptions& options) -> StatusOr<std::unique_ptr<Pass>> {
          KILN_ASSIGN_OR_RETURN(auto pass, ShapeInference::FromOptions(options));
@@ -165,6 +169,8 @@ Status AddPipeline(PassManager& pm, const std::string& comma_separated_names) {
   return Status::Ok();
 }
 
-std::string DefaultPipeline() { return "shape-inference,constant-fold,cse,dce"; }
+// param-fold turns the weight-only prelude of an eval-mode BatchNorm into parameters, which
+// conv-bn-fold needs; cse and dce then clean up what both left (the original parameters).
+std::string DefaultPipeline() { return "shape-inference,constant-fold,param-fold,conv-bn-fold,cse,dce"; }
 
 }  // namespace kiln::passes

@@ -6,8 +6,10 @@
 // be separated by spaces; whitespace around names and options is ignored). Commas inside the
 // braces belong to the options. The passes and their options:
 //   constant-fold    (no options)
+//   conv-bn-fold     (no options)
 //   cse              (no options)
 //   dce              (no options)
+//   param-fold       (no options)
 //   shape-inference  {SYMBOL=SIZE ...}: binds symbolic dims of the graph inputs
 // A malformed spec, an unknown name or a bad option is an error; AddPipeline reports every
 // problem of the list at once and then adds nothing.
@@ -34,7 +36,8 @@ std::vector<std::string> RegisteredPassNames();
 /// (and other bad specs) at once, and adds nothing on error. "" adds nothing.
 Status AddPipeline(PassManager& pm, const std::string& comma_separated_names);
 
-/// The standard optimization pipeline: "shape-inference,constant-fold,cse,dce".
+/// The standard optimization pipeline:
+/// "shape-inference,constant-fold,param-fold,conv-bn-fold,cse,dce".
 std::string DefaultPipeline();
 
 }  // namespace kiln::passes

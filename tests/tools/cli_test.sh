@@ -39,6 +39,8 @@ expect 2 "needs a number >= 0" -- "$KILN" compare "$TMP/out.safetensors" "$CASES
 
 # opt: runs passes and prints the graph; dumps; every unknown pass named at once.
 expect 0 "usage: kiln opt" -- "$KILN" opt --help
+# With weights, param-fold turns parameter-only computations into new parameters.
+expect 0 "graph mlp" -- "$KILN" opt "$CASES/mlp.kir" --weights "$CASES/mlp.weights.safetensors" --verify-each
 expect 0 "linear\(%0, %1.weight, %1.bias\) : f32\[8,32\]" -- "$KILN" opt "$CASES/mlp.kir" --passes='shape-inference{N=8}' --verify-each
 expect 0 "IR after cse" -- "$KILN" opt "$CASES/mlp.kir" --print-ir-after=cse
 expect 0 "^graph mlp" -- "$KILN" opt "$CASES/mlp.kir" --dump-dir="$TMP/dumps"

@@ -9,18 +9,20 @@
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
 #include "tools/kiln/commands.h"
+#include "tools/kiln/loading.h"
 
 namespace kiln::cli {
 
 CommandSpec OptSpec() {
   return CommandSpec{
       "opt",
-      "kiln opt FILE.kir [--passes=LIST] [--verify-each] [--print-ir-after=REGEX] [--stop-after=NAME]\n"
-      "                [--dump-dir=DIR] [--output=OUT.kir]",
+      "kiln opt FILE.kir [--weights W.safetensors] [--passes=LIST] [--verify-each] [--print-ir-after=REGEX]\n"
+      "                [--stop-after=NAME] [--dump-dir=DIR] [--output=OUT.kir]",
       "Runs passes on a graph and prints the resulting .kir (to stdout, or to --output).\n"
       "LIST is comma-separated pass names with options, e.g. 'shape-inference{N=8},cse,dce';\n"
       "the default is the standard pipeline. --print-ir-after writes to stderr.",
       {
+          {"weights", "W.safetensors", "attach the graph's weights (passes that fold parameters need them)"},
           {"passes", "LIST", "the pipeline (default: " + passes::DefaultPipeline() + ")"},
           {"verify-each", "", "verify the graph before the first pass and after every pass"},
           {"print-ir-after", "REGEX", "print the IR after each pass whose whole name matches REGEX"},
@@ -38,7 +40,8 @@ int RunOpt(const ParsedArgs& args) {
     std::fprintf(stderr, "kiln opt: error: %s\n", s.message().c_str());
     return 1;
   };
-  auto graph = ir::ParseGraphFile(args.positional[0]);
+  auto graph = args.has("weights") ? LoadGraph(args.positional[0], args.get("weights"))
+                                    : ir::ParseGraphFile(args.positional[0]);
   if (!graph.ok()) return fail(graph.status());
   passes::PassManagerOptions options;
   options.verify_each = args.has("verify-each");

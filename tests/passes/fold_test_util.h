@@ -1,0 +1,31 @@
+// Helpers for the tests of the passes that fold weights (param-fold, conv-bn-fold): random
+// weights for a parsed graph, and a numerical check that a pass kept what the graph computes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ir/graph.h"
+#include "ir/host_tensor.h"
+
+namespace kiln::passes::testing {
+
+/// A tensor of `type` with symbolic dims bound to `batch`, filled uniformly from [lo, hi)
+/// (integer dtypes: rounded) by a generator seeded with `seed`.
+ir::HostTensor RandomTensor(const ir::TensorType& type, uint32_t seed, double lo = -1, double hi = 1,
+                            int64_t batch = 2);
+
+/// Attaches random weights to every parameter: uniform in [0.5, 1.5) for names containing
+/// "var" (variances must be positive), [-1, 1) otherwise. Deterministic for a given seed.
+void AttachRandomWeights(ir::Graph& graph, uint32_t seed = 1);
+
+/// Random inputs for every graph input (symbolic dims = `batch`).
+std::map<std::string, ir::HostTensor> RandomInputs(const ir::Graph& graph, uint32_t seed = 7, int64_t batch = 2);
+
+/// Runs `before` and `after` with the reference backend on the same random inputs and checks
+/// (Catch2) that every output matches within ir::Compare's default tolerance.
+void CheckSameOutputs(const ir::Graph& before, const ir::Graph& after, int64_t batch = 2);
+
+}  // namespace kiln::passes::testing
