@@ -17,6 +17,17 @@
 
 namespace kiln::cpu {
 
+/// Elementwise ops that lowering fused into a conv / linear node (its epilogue): the node
+/// writes `result` (the value of the last fused op) once, as
+/// act(node + residual) with act none, relu or clamp [lo, hi] (kc::Activation). The fused
+/// nodes emit nothing and their intermediate values get no buffer.
+struct FusedEpilogue {
+  const ir::Value* residual = nullptr;  ///< the other operand of a fused `add` (same type), or null
+  int64_t act = 0;                      ///< kc::Activation
+  double lo = 0, hi = 0;                ///< clamp bounds
+  const ir::Value* result = nullptr;    ///< the value the node writes
+};
+
 /// What an emitter may ask of the lowering that drives it.
 class EmitContext {
  public:
@@ -40,6 +51,10 @@ class EmitContext {
   /// Bytes of arena scratch that live only during the node being emitted (e.g. a recurrent
   /// op's gate buffer), 64-byte aligned; sized by the caller for the symbols' maxima.
   virtual BufferRef Scratch(uint64_t bytes) = 0;
+  /// The epilogue lowering fused into `node` (conv / linear), or null.
+  virtual const FusedEpilogue* Epilogue(const ir::Node& node) = 0;
+  /// Floats per vector register of the target (8: AVX2, 16: AVX-512); kernels pick tiles by it.
+  virtual int vector_floats() const = 0;
 };
 
 using Emitter = Status (*)(const ir::Node& node, EmitContext& ctx);

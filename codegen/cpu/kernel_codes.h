@@ -20,6 +20,16 @@ constexpr int kMaxRank = 8;
 constexpr long kGemmRows = 36;
 constexpr long kGemmCols = 128;
 
+/// Fused epilogue activations of the conv / GEMM kernels (kernels/conv_gemm.cc).
+enum Activation : long long { kActNone = 0, kActRelu = 1, kActClamp = 2 };
+
+/// The widest output row conv_dw_f32 handles (a stack row of floats).
+constexpr long kDwMaxRow = 4096;
+
+/// Max floats of the stack-packed operand block of conv_gemm / gemm_packed (kc * NR or
+/// kc * MR must not exceed it).
+constexpr long kPackFloats = 16384;
+
 /// Unary elementwise ops (kiln_k_unary_DT).
 enum Unary : long long {
   kNeg, kAbs, kRelu, kSign, kExp, kLog, kSqrt, kRsqrt, kReciprocal, kSigmoid, kTanh, kErf, kSin, kCos,

@@ -87,6 +87,13 @@ class Lowering : public EmitContext {
 
   const std::vector<int64_t>& max_sizes() const override { return program_->symbol_max; }
 
+  const FusedEpilogue* Epilogue(const ir::Node& node) override {
+    auto it = epilogues_.find(&node);
+    return it == epilogues_.end() ? nullptr : &it->second;
+  }
+
+  int vector_floats() const override { return options_.vector_floats == 16 ? 16 : 8; }
+
   BufferRef Scratch(uint64_t bytes) override {
     BufferRef r{BufferRef::kArena, 0, static_cast<int64_t>(scratch_base_ + scratch_cursor_)};
     scratch_cursor_ += (std::max<uint64_t>(bytes, 1) + 63) / 64 * 64;
@@ -98,6 +105,7 @@ class Lowering : public EmitContext {
   Status CheckSymbols();
   Status CheckSupported();
   Status CollectConstants();
+  void PlanFusion();
   void PlanLocations();
   StatusOr<IoSpec> MakeSpec(const std::string& name, const ir::TensorType& type) const;
 
@@ -109,7 +117,84 @@ class Lowering : public EmitContext {
   std::unordered_map<const ir::Value*, ir::HostTensor> constants_;
   std::map<std::string, int> symbol_index_;
   uint64_t scratch_base_ = 0, scratch_cursor_ = 0, scratch_top_ = 0;
+  // Epilogue fusion (PlanFusion): the chain fused into each conv / linear, the nodes it
+  // absorbed, the intermediates that get no buffer and the node index that now computes each
+  // chain's last value.
+  std::unordered_map<const ir::Node*, FusedEpilogue> epilogues_;
+  std::set<const ir::Node*> absorbed_;
+  std::set<const ir::Value*> fused_away_;
+  std::unordered_map<const ir::Value*, int> fused_def_;
 };
+
+// See "Epilogue fusion" in lowering.h.
+void Lowering::PlanFusion() {
+  if (!options_.fuse_epilogues) return;
+  std::vector<ir::Node*> nodes = graph_.nodes();
+  std::unordered_map<const ir::Value*, int> uses, def;
+  std::unordered_map<const ir::Value*, const ir::Node*> user;
+  std::set<const ir::Value*> outputs;
+  for (const ir::GraphOutput& o : graph_.outputs()) outputs.insert(o.value);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (const ir::Value* v : nodes[i]->operands()) {
+      ++uses[v];
+      user[v] = nodes[i];
+    }
+    for (const ir::Value* v : nodes[i]->results()) def[v] = static_cast<int>(i);
+  }
+  auto sole_user = [&](const ir::Value* v) -> const ir::Node* {
+    if (outputs.count(v) || uses[v] != 1) return nullptr;
+    const ir::Node* u = user[v];
+    return absorbed_.count(u) ? nullptr : u;
+  };
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const ir::Node* n = nodes[i];
+    if (n->op() != ir::OpKind::Conv && n->op() != ir::OpKind::Linear) continue;
+    if (n->num_results() != 1 || n->result()->type().dtype != ir::DType::kF32) continue;
+    // The packed kernels that implement epilogues need a constant weight and static dims
+    // (but the batch).
+    if (!constants_.count(n->operand(1))) continue;
+    bool static_dims = true;
+    const auto& xdims = n->operand(0)->type().shape.dims();
+    for (size_t d = 1; d < xdims.size(); ++d) static_dims = static_dims && xdims[d].is_static();
+    if (!static_dims) continue;
+    const ir::Value* r = n->result();
+    FusedEpilogue e;
+    e.result = r;
+    std::vector<const ir::Node*> chain;
+    const ir::Node* u = sole_user(r);
+    if (u != nullptr && n->op() == ir::OpKind::Conv && u->op() == ir::OpKind::Add && u->num_operands() == 2) {
+      const ir::Value* other = u->operand(0) == r ? u->operand(1) : u->operand(0);
+      auto d = def.find(other);
+      bool before = d == def.end() || d->second < static_cast<int>(i);  // inputs / params: always
+      if (other != r && other->type() == r->type() && u->result()->type() == r->type() && before) {
+        e.residual = other;
+        chain.push_back(u);
+        e.result = u->result();
+        u = sole_user(e.result);
+      }
+    }
+    if (u != nullptr && u->result()->type() == e.result->type() &&
+        (u->op() == ir::OpKind::Relu || u->op() == ir::OpKind::Clamp)) {
+      if (u->op() == ir::OpKind::Relu) {
+        e.act = kc::kActRelu;
+      } else {
+        e.act = kc::kActClamp;
+        e.lo = u->attrs().f("min");
+        e.hi = u->attrs().f("max");
+      }
+      chain.push_back(u);
+      e.result = u->result();
+    }
+    if (chain.empty()) continue;
+    fused_away_.insert(r);
+    for (size_t k = 0; k < chain.size(); ++k) {
+      absorbed_.insert(chain[k]);
+      if (k + 1 < chain.size()) fused_away_.insert(chain[k]->result());
+    }
+    fused_def_[e.result] = static_cast<int>(i);
+    epilogues_[n] = e;
+  }
+}
 
 StatusOr<IoSpec> Lowering::MakeSpec(const std::string& name, const ir::TensorType& type) const {
   if (type.shape.rank() > kc::kMaxRank) {
@@ -263,12 +348,13 @@ void Lowering::PlanLocations() {
   std::vector<const ir::Value*> planned;
   for (size_t i = 0; i < nodes.size(); ++i) {
     for (const ir::Value* v : nodes[i]->results()) {
-      if (locations_.count(v) || constants_.count(v)) continue;
+      if (locations_.count(v) || constants_.count(v) || fused_away_.count(v)) continue;
       int64_t elems = 1;
       for (const ir::Dim& d : v->type().shape.dims()) elems *= DimExpr(d).Eval(program_->symbol_max);
       BufferRequest r;
       r.bytes = static_cast<uint64_t>(elems) * ir::dtype_size(v->type().dtype);
-      r.def = static_cast<int>(i);
+      auto fd = fused_def_.find(v);
+      r.def = fd == fused_def_.end() ? static_cast<int>(i) : fd->second;
       auto it = last_use.find(v);
       r.last_use = it == last_use.end() ? r.def : std::max(r.def, it->second);
       requests.push_back(r);
@@ -312,8 +398,10 @@ Status Lowering::Run() {
     for (const auto& p : problems) msg += (msg.empty() ? "" : "\n") + p;
     return Unimplemented(msg);
   }
+  PlanFusion();
   PlanLocations();
   for (const ir::Node* n : graph_.nodes()) {
+    if (absorbed_.count(n)) continue;
     scratch_cursor_ = 0;
     note(cpu_emitters().Find(n->op())(*n, *this));
   }

@@ -59,6 +59,24 @@ Status EmitFile(llvm::Module& m, llvm::TargetMachine& tm, const std::string& pat
 
 }  // namespace
 
+int TargetVectorFloats(const std::string& cpu_name) {
+  InitializeLlvm();
+  std::string cpu = cpu_name.empty() ? "x86-64-v3" : cpu_name;
+  if (cpu == "native") {
+    auto features = llvm::sys::getHostCPUFeatures();
+    auto it = features.find("avx512f");
+    return it != features.end() && it->second ? 16 : 8;
+  }
+  std::string triple = llvm::sys::getDefaultTargetTriple();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (target == nullptr) return 8;
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(target->createMCSubtargetInfo(triple, "", ""));
+  if (!sti || !sti->isCPUStringValid(cpu)) return 8;
+  sti.reset(target->createMCSubtargetInfo(triple, cpu, ""));
+  return sti && sti->checkFeatures("+avx512f") ? 16 : 8;
+}
+
 Status EmitObject(const Program& program, const ObjectOptions& options) {
   InitializeLlvm();
   std::string triple = llvm::sys::getDefaultTargetTriple();

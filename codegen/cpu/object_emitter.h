@@ -22,6 +22,10 @@ struct ObjectOptions {
   std::string asm_path;
 };
 
+/// Floats per vector register for `cpu` (as ObjectOptions::cpu): 16 when it has AVX-512F,
+/// else 8. An unknown CPU name gives 8 (EmitObject reports it).
+int TargetVectorFloats(const std::string& cpu);
+
 /// Writes options.object_path. Errors: an unknown CPU name (InvalidArgument), LLVM failures.
 Status EmitObject(const Program& program, const ObjectOptions& options);
 
