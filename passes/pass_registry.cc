@@ -12,6 +12,7 @@
 #include "passes/dce.h"
 #include "passes/param_fold.h"
 #include "passes/shape_inference.h"
+#include "passes/simplify.h"
 
 namespace kiln::passes {
 
@@ -47,6 +48,7 @@ const std::vector<PassEntry>& Registry() {
          KILN_ASSIGN_OR_RETURN(auto pass, ShapeInference::FromOptions(options));
          return std::unique_ptr<Pass>(std::move(pass));
        }},
+      {Simplify::kName, NoOptions<Simplify>()},
   };
   return registry;
 }
@@ -170,7 +172,11 @@ Status AddPipeline(PassManager& pm, const std::string& comma_separated_names) {
 }
 
 // param-fold turns the weight-only prelude of an eval-mode BatchNorm into parameters, which
-// conv-bn-fold needs; cse and dce then clean up what both left (the original parameters).
-std::string DefaultPipeline() { return "shape-inference,constant-fold,param-fold,conv-bn-fold,cse,dce"; }
+// conv-bn-fold needs; simplify then drops identity ops (some appear only once the folds have
+// turned operands into constants), so cse sees fewer distinct chains, and dce cleans up what
+// all of them left (the original parameters, the bypassed identity nodes).
+std::string DefaultPipeline() {
+  return "shape-inference,constant-fold,param-fold,conv-bn-fold,simplify,cse,dce";
+}
 
 }  // namespace kiln::passes

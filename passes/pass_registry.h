@@ -11,6 +11,7 @@
 //   dce              (no options)
 //   param-fold       (no options)
 //   shape-inference  {SYMBOL=SIZE ...}: binds symbolic dims of the graph inputs
+//   simplify         (no options)
 // A malformed spec, an unknown name or a bad option is an error; AddPipeline reports every
 // problem of the list at once and then adds nothing.
 #pragma once
@@ -37,7 +38,7 @@ std::vector<std::string> RegisteredPassNames();
 Status AddPipeline(PassManager& pm, const std::string& comma_separated_names);
 
 /// The standard optimization pipeline:
-/// "shape-inference,constant-fold,param-fold,conv-bn-fold,cse,dce".
+/// "shape-inference,constant-fold,param-fold,conv-bn-fold,simplify,cse,dce".
 std::string DefaultPipeline();
 
 }  // namespace kiln::passes
