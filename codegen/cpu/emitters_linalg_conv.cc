@@ -100,6 +100,8 @@ ir::HostTensor PackB(const ir::HostTensor& b, bool b_kn, int64_t nr) {
 }
 
 constexpr int64_t kGemmPackBudget = 12288;  // floats per packed B panel block (kc x nr)
+// Below this many multiply-adds a kernel call is not worth splitting across threads.
+constexpr int64_t kInlineWork = 524288;
 
 // C[M, N] = act(A[M, K] @ B + bias) with B a compile-time constant packed into panels.
 void EmitPackedGemm(EmitContext& ctx, const std::string& key, const ir::HostTensor& bdata, bool b_kn,
@@ -119,7 +121,9 @@ void EmitPackedGemm(EmitContext& ctx, const std::string& key, const ir::HostTens
   BufferRef bp = ctx.AddWeights("gemm_packed:" + t.suffix() + ":" + key, PackB(bdata, b_kn, t.nr()));
   call.buffers = {a, bp, c, bias ? *bias : BufferRef{}};
   call.count = m_tasks * Expr(n_tasks);
-  call.grain = 1;
+  // A small B (<= kInlineWork multiply-adds per row block): one M block per chunk, so a batch-1
+  // call runs inline instead of waking the pool (the wake-up costs more than the work).
+  call.grain = N * K <= kInlineWork ? n_tasks : 1;
   ctx.Call(std::move(call));
 }
 
@@ -306,7 +310,8 @@ Status EmitConv(const ir::Node& n, EmitContext& ctx) {
                                  PackConvWeights(*wdata, groups, t.mr, kcb));
     call.buffers = {ctx.Ref(x), a, y, bias, res};
     call.count = xd[0] * Expr(groups * p_tasks * o_tasks);
-    call.grain = 1;
+    // A small conv: one image per chunk (a batch-1 call runs inline).
+    call.grain = P * K * O <= kInlineWork ? groups * p_tasks * o_tasks : 1;
     ctx.Call(std::move(call));
     return Status::Ok();
   }

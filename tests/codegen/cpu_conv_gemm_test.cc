@@ -89,6 +89,13 @@ TEST_CASE("packed conv: geometries, groups, depthwise, tails and K blocks match 
       {"c1d", 6, 10, 1, {33}, {5}, {2}, {2}, {1}, true},
       {"c3d", 3, 5, 1, {5, 6, 7}, {3, 3, 3}, {1, 2, 1}, {1, 1, 1}, {1, 1, 1}, true},
       {"cpadbig", 2, 3, 1, {4, 4}, {3, 3}, {1, 1}, {3, 3}, {1, 1}, true},
+      // depthwise fast path: 8-column blocks (x4, x2, x1 and a tail), 5x5, stride 2, no padding
+      {"cdwwide", 3, 3, 3, {5, 61}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, true},
+      {"cdwwides2", 3, 3, 3, {7, 83}, {3, 3}, {2, 2}, {1, 1}, {1, 1}, true},
+      {"cdw7", 6, 6, 6, {7, 7}, {3, 3}, {1, 1}, {1, 1}, {1, 1}, true},
+      {"cdw5s2", 4, 8, 4, {12, 21}, {5, 5}, {2, 2}, {2, 2}, {1, 1}, true},
+      {"cdwnopad", 5, 5, 5, {10, 17}, {3, 3}, {2, 2}, {0, 0}, {1, 1}, false},
+      {"cdwpadh", 5, 5, 5, {6, 9}, {3, 3}, {1, 1}, {2, 0}, {1, 1}, true},
   };
   for (const ConvCase& c : cases) {
     INFO(ConvKir(c));
@@ -175,6 +182,31 @@ TEST_CASE("packed GEMM: linear + relu / clamp and matmul by a constant, tails an
 }
 )";
   CheckGraph(kBig, "big", ir::Tolerance{1e-4, 1e-4});
+}
+
+TEST_CASE("depthwise conv + residual add + relu6 fused, and max pool 3x3 stride 2, match the reference") {
+  const char* kDw = R"(graph dwres {
+  input %x : f32[N,16,19,37]
+  param %wd : f32[16,1,3,3]
+  param %bd : f32[16]
+  %0 = conv(%x, %wd, %bd) {dilation=[1,1], groups=16, padding=[1,1], stride=[1,1]} : f32[N,16,19,37]
+  %1 = add(%0, %x) : f32[N,16,19,37]
+  %2 = clamp(%1) {max=0.5, min=-0.25} : f32[N,16,19,37]
+  output y = %2
+}
+)";
+  CHECK(CheckGraph(kDw, "dwres", ir::Tolerance{1e-4, 1e-4}) == 1);
+  for (const char* shape : {"N,3,17,35:N,3,9,18:false:1", "N,2,8,8:N,2,4,4:false:1", "N,2,12,46:N,2,7,24:true:1",
+                            "N,2,10,10:N,2,4,4:false:0", "N,2,112,112:N,2,56,56:false:1"}) {
+    std::string sv = shape;
+    size_t a = sv.find(':'), b2 = sv.find(':', a + 1), c = sv.find(':', b2 + 1);
+    std::string kir = "graph mp {\n  input %x : f32[" + sv.substr(0, a) + "]\n  %0 = max_pool(%x) {ceil_mode=" +
+                      sv.substr(b2 + 1, c - b2 - 1) +
+                      ", dilation=[1,1], kernel_size=[3,3], padding=[" + sv.substr(c + 1) + "," + sv.substr(c + 1) +
+                      "], stride=[2,2]} : f32[" + sv.substr(a + 1, b2 - a - 1) + "]\n  output y = %0\n}\n";
+    INFO(kir);
+    CheckGraph(kir, "mp");
+  }
 }
 
 }  // namespace

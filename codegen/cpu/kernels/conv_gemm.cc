@@ -21,7 +21,8 @@
 //     [ot*OB, ...) of image/group t / (p_tasks*o_tasks), where PB = ceil(P panels / p_tasks),
 //     OB = ceil(O panels / o_tasks).
 //
-//   conv_dw_f32 (cpg == 1: depthwise, any channel multiplier; 2-d)
+//   conv_dw_f32 (cpg == 1: depthwise, any channel multiplier; 2-d; 3x3 / 5x5 stride 1 / 2
+//   without dilation take the register-blocked ConvDwFast path)
 //     [N, C, O, IH, IW, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, has_bias, act, lo_bits,
 //      hi_bits, has_res]   b = [x, w, y, bias, residual]   range: N * O (planes)
 //     Per output row the taps accumulate into a stack row (registers / L1), then the epilogue
@@ -363,6 +364,116 @@ void ConvGemm(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
   }
 }
 
+// Depthwise fast path: square K x K kernel, stride S in both dims, no dilation. The input
+// rows a plane's output row needs live in a ring of K zero-padded rows on the stack (each
+// input row is copied once per plane for S == 1; for S == 2 a ring row holds the even padded
+// columns, then the odd ones, so every tap is a contiguous load); an output row is computed in
+// blocks of NV vectors of 8 columns that stay in registers over all K*K taps, then bias /
+// residual / activation and one store.
+constexpr int kDwVW = 8;
+constexpr int64_t kDwPadRow = 1024;  // floats per padded ring row
+
+template <int K, int S, int NV>
+__attribute__((always_inline)) inline void DwBlock(const float* const* rows, int64_t E, const float* wk, int64_t ow0,
+                                                   float init, const float* rr, float* yr, int64_t OW,
+                                                   const Epilogue& e) {
+  typedef VecT<kDwVW>::type V;
+  // Narrow blocks (NV <= 2) keep one accumulator chain per kernel row so the FMAs overlap.
+  constexpr int CH = NV <= 2 ? K : 1;
+  V acc[NV], part[CH][NV];
+  for (int q = 0; q < CH; ++q)
+    for (int v = 0; v < NV; ++v) part[q][v] = (q == 0 ? init : 0.0f) - (V){};
+  for (int kh = 0; kh < K; ++kh) {
+    V* acc = part[CH == 1 ? 0 : kh];
+    const float* r = rows[kh] + ow0;
+    for (int kw = 0; kw < K; ++kw) {
+      V wv = wk[kh * K + kw] - (V){};
+      for (int v = 0; v < NV; ++v) {
+        V xv;
+        if (S == 1) {
+          xv = LoadV<kDwVW>(r + kw + v * kDwVW);
+        } else {  // padded column 2*ow + kw: the even / odd half
+          xv = LoadV<kDwVW>(r + (kw & 1) * E + (kw >> 1) + v * kDwVW);
+        }
+        acc[v] = acc[v] + wv * xv;
+      }
+    }
+  }
+  for (int v = 0; v < NV; ++v) {
+    acc[v] = part[0][v];
+    for (int q = 1; q < CH; ++q) acc[v] = acc[v] + part[q][v];
+  }
+  for (int v = 0; v < NV; ++v) {
+    int64_t c0 = ow0 + v * kDwVW;
+    if (c0 >= OW) break;
+    if (c0 + kDwVW <= OW) {
+      V a = acc[v];
+      if (rr) a = a + LoadV<kDwVW>(rr + c0);
+      StoreV<kDwVW>(yr + c0, ActV<kDwVW>(a, e.act, e.lo, e.hi));
+    } else {
+      alignas(32) float tmp[kDwVW];
+      StoreV<kDwVW>(tmp, acc[v]);
+      for (int64_t j = 0; j < OW - c0; ++j) yr[c0 + j] = Act(tmp[j] + (rr ? rr[c0 + j] : 0.0f), e.act, e.lo, e.hi);
+    }
+  }
+}
+
+template <int K, int S>
+void ConvDwFast(const float* x, const float* w, float* y, int64_t C, int64_t O, int64_t IH, int64_t IW, int64_t OH,
+                int64_t OW, int64_t ph, int64_t pw, const Epilogue& e, int64_t begin, int64_t end) {
+  int64_t mult = O / C;
+  int64_t OWv = (OW + kDwVW - 1) / kDwVW * kDwVW;
+  int64_t L = OWv * S + 2 * K + 2 * kDwVW;  // even: [0, E) and odd: [E, 2E) halves for S == 2
+  int64_t E = L / 2;
+  int64_t ncopy = Min(IW, (S == 1 ? L : 2 * E) - pw);
+  alignas(64) float ring[K][kDwPadRow];
+  for (int r = 0; r < K; ++r)
+    for (int64_t j = 0; j < L; ++j) ring[r][j] = 0.0f;
+  const float* rows[K];
+  for (int64_t t = begin; t < end; ++t) {
+    int64_t n = t / O, o = t % O, c = o / mult;
+    const float* xp = x + (n * C + c) * IH * IW;
+    const float* wk = w + o * K * K;
+    float* yp = y + t * OH * OW;
+    const float* rp = e.res ? e.res + t * OH * OW : nullptr;
+    float init = e.bias ? e.bias[o] : 0.0f;
+    int64_t next = -ph;  // the next input row to put in the ring
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      int64_t ih0 = oh * S - ph;
+      for (int64_t ih = Max(next, ih0); ih < ih0 + K; ++ih) {
+        bool in = ih >= 0 && ih < IH;
+        if (S == 1) {
+          float* d = ring[(ih + ph) % K] + pw;
+          if (in) {
+            memcpy(d, xp + ih * IW, ncopy * sizeof(float));
+          } else {
+            for (int64_t j = 0; j < ncopy; ++j) d[j] = 0.0f;
+          }
+        } else {  // de-interleave: padded column q goes to (q odd ? E : 0) + q / 2
+          float* d = ring[(ih + ph) % K];
+          const float* src = xp + ih * IW;
+          if (in) {
+            for (int64_t j = 0; j < ncopy; ++j) d[((pw + j) & 1) * E + ((pw + j) >> 1)] = src[j];
+          } else {
+            for (int64_t j = 0; j < ncopy; ++j) d[((pw + j) & 1) * E + ((pw + j) >> 1)] = 0.0f;
+          }
+        }
+      }
+      next = Max(next, ih0 + K);
+      for (int kh = 0; kh < K; ++kh) rows[kh] = ring[(ih0 + kh + ph) % K];
+      float* yr = yp + oh * OW;
+      const float* rr = rp ? rp + oh * OW : nullptr;
+      int64_t ow0 = 0;
+      for (; ow0 + 4 * kDwVW <= OWv; ow0 += 4 * kDwVW) DwBlock<K, S, 4>(rows, E, wk, ow0, init, rr, yr, OW, e);
+      if (ow0 + 2 * kDwVW <= OWv) {
+        DwBlock<K, S, 2>(rows, E, wk, ow0, init, rr, yr, OW, e);
+        ow0 += 2 * kDwVW;
+      }
+      if (ow0 < OWv) DwBlock<K, S, 1>(rows, E, wk, ow0, init, rr, yr, OW, e);
+    }
+  }
+}
+
 // Depthwise (cpg == 1) 2-d convolution.
 void ConvDw(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
   int64_t C = p[1], O = p[2], IH = p[3], IW = p[4], OH = p[5], OW = p[6], KH = p[7], KW = p[8];
@@ -378,6 +489,13 @@ void ConvDw(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
   float* y = Buf<float>(b, 2);
   e.bias = has_bias ? Buf<const float>(b, 3) : nullptr;
   e.res = has_res ? Buf<const float>(b, 4) : nullptr;
+  if (KH == KW && sh == sw && dh == 1 && dw == 1 && ph < KH && pw < KW &&
+      ((OW + kDwVW - 1) / kDwVW * kDwVW) * sw + 2 * KW + 2 * kDwVW <= kDwPadRow) {
+    if (KH == 3 && sh == 1) return ConvDwFast<3, 1>(x, w, y, C, O, IH, IW, OH, OW, ph, pw, e, begin, end);
+    if (KH == 3 && sh == 2) return ConvDwFast<3, 2>(x, w, y, C, O, IH, IW, OH, OW, ph, pw, e, begin, end);
+    if (KH == 5 && sh == 1) return ConvDwFast<5, 1>(x, w, y, C, O, IH, IW, OH, OW, ph, pw, e, begin, end);
+    if (KH == 5 && sh == 2) return ConvDwFast<5, 2>(x, w, y, C, O, IH, IW, OH, OW, ph, pw, e, begin, end);
+  }
   int64_t mult = O / C;
   float row[kc::kDwMaxRow];
   for (int64_t t = begin; t < end; ++t) {

@@ -113,6 +113,69 @@ inline Window MakeWindow(const int64_t* p, int d, int64_t pos, bool avg) {
   return w;
 }
 
+// f32 max pool (mode 0), 2-d, 3x3 window, stride 2, no dilation: the three input rows of
+// an output row sit in a ring of -inf padded rows; 8 output columns at a time take the max
+// over the 9 taps (even lanes of two loads), in the scan order of the generic path (the
+// first NaN sticks).
+typedef float PoolV __attribute__((vector_size(32), aligned(4)));
+constexpr int64_t kPoolPadRow = 1024;
+
+inline bool MaxPool3s2Fits(const int64_t* p) {
+  return p[0] == 0 && p[1] == 0 && p[3] == 1 && p[6] == 1 && p[9] == 1 && p[10] == 3 && p[11] == 3 &&
+         p[13] == 2 && p[14] == 2 && p[19] == 1 && p[20] == 1 && p[16] < 3 && p[17] < 3 &&
+         ((p[8] + 7) / 8 * 8) * 2 + 3 + 16 <= kPoolPadRow;
+}
+
+void MaxPool3s2(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
+  int64_t IH = p[4], IW = p[5], OH = p[7], OW = p[8], ph = p[16], pw = p[17];
+  const float* x = Buf<const float>(b, 0);
+  float* y = Buf<float>(b, 1);
+  int64_t OWv = (OW + 7) / 8 * 8, L = OWv * 2 + 3 + 16, ncopy = Min(IW, L - pw);
+  const float ninf = -__builtin_inff();
+  alignas(64) float ring[3][kPoolPadRow];
+  for (int r = 0; r < 3; ++r)
+    for (int64_t j = 0; j < L; ++j) ring[r][j] = ninf;
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const float* xp = x + plane * IH * IW;
+    float* yp = y + plane * OH * OW;
+    int64_t next = -ph;
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      int64_t ih0 = oh * 2 - ph;
+      for (int64_t ih = Max(next, ih0); ih < ih0 + 3; ++ih) {
+        float* d = ring[(ih + ph) % 3] + pw;
+        if (ih >= 0 && ih < IH) {
+          memcpy(d, xp + ih * IW, ncopy * sizeof(float));
+        } else {
+          for (int64_t j = 0; j < ncopy; ++j) d[j] = ninf;
+        }
+      }
+      next = Max(next, ih0 + 3);
+      const float* rows[3] = {ring[(ih0 + ph) % 3], ring[(ih0 + 1 + ph) % 3], ring[(ih0 + 2 + ph) % 3]};
+      float* yr = yp + oh * OW;
+      for (int64_t ow0 = 0; ow0 < OW; ow0 += 8) {
+        PoolV m = ninf - (PoolV){};
+        for (int kh = 0; kh < 3; ++kh) {
+          const float* r = rows[kh] + ow0 * 2;
+          for (int kw = 0; kw < 3; ++kw) {
+            PoolV a, c;
+            memcpy(&a, r + kw, sizeof a);
+            memcpy(&c, r + kw + 8, sizeof c);
+            PoolV v = __builtin_shufflevector(a, c, 0, 2, 4, 6, 8, 10, 12, 14);
+            m = (m == m) & ((v > m) | (v != v)) ? v : m;
+          }
+        }
+        if (ow0 + 8 <= OW) {
+          memcpy(yr + ow0, &m, sizeof m);
+        } else {
+          float tmp[8];
+          memcpy(tmp, &m, sizeof m);
+          for (int64_t j = 0; j < OW - ow0; ++j) yr[ow0 + j] = tmp[j];
+        }
+      }
+    }
+  }
+}
+
 template <typename T>
 void Pool(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
   int64_t mode = p[0];
@@ -251,7 +314,10 @@ void MaxUnpool(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
 
 KILN_KERNEL(conv_f32) { kk::Conv<float>(p, b, begin, end); }
 KILN_KERNEL(conv_f64) { kk::Conv<double>(p, b, begin, end); }
-KILN_KERNEL(pool_f32) { kk::Pool<float>(p, b, begin, end); }
+KILN_KERNEL(pool_f32) {
+  if (kk::MaxPool3s2Fits(p)) return kk::MaxPool3s2(p, b, begin, end);
+  kk::Pool<float>(p, b, begin, end);
+}
 KILN_KERNEL(pool_f64) { kk::Pool<double>(p, b, begin, end); }
 KILN_KERNEL(pool_i64) { kk::Pool<int64_t>(p, b, begin, end); }
 KILN_KERNEL(pool_i32) { kk::Pool<int32_t>(p, b, begin, end); }
