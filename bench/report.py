@@ -334,11 +334,12 @@ def write_md(data, path, png_rel, plot_note):
                      "libgomp's default wait policy (the second pass below) the same ratios are " + ", ".join(notes) + ".")
             L.append("")
     L.append("What limits kiln (see docs/codegen.md): convolutions run as packed implicit GEMM with weights "
-             "pre-packed at compile time and bias/residual/ReLU epilogues fused; linear/matmul with constant "
-             "weights use packed GEMM; BatchNorm is folded into the convolutions. Still generic: depthwise "
-             "convolution (about 40% of mobilenet_v2's time), max pooling (a scalar window walk), the LSTM's "
-             "time loop (one thread per sequence), and small-batch overheads; resnet18 also streams its 46 MB of "
-             "weights from memory on every run. No profile was taken by this run.")
+             "pre-packed at compile time and bias/residual/ReLU epilogues fused, depthwise 3x3/5x5 convolutions "
+             "as register-blocked row kernels, linear/matmul with constant weights as packed GEMM; BatchNorm is "
+             "folded into the convolutions. Still missing: waking the thread pool costs a few microseconds per "
+             "kernel call (about 16% of mobilenet_v2's time in a perf profile), the LSTM's time loop runs on one "
+             "thread per sequence, there is no elementwise/reduction fusion or blocked (NCHWc) layout, and "
+             "resnet18 streams its 46 MB of weights from memory on every run.")
     L.append("")
     arts = {}
     for case, e in cases.items():
