@@ -12,6 +12,7 @@
 
 #include "codegen/cpu/emitter.h"
 #include "codegen/cpu/kernel_codes.h"
+#include "codegen/reference/spatial_index.h"
 
 namespace kiln::cpu {
 namespace {
@@ -40,17 +41,6 @@ std::vector<Expr> Pad3(const std::vector<int64_t>& v, int64_t fill) { return Pad
 void Append(std::vector<Expr>& p, const std::vector<Expr>& v) { p.insert(p.end(), v.begin(), v.end()); }
 
 // ---- pad ----
-
-// The reference's source index along one dim for output position j (-1: the fill).
-int64_t PadSource(const std::string& mode, int64_t j, int64_t n, int64_t l, int64_t r) {
-  int64_t x = j - l;
-  if (mode == "constant") return (x >= 0 && x < n) ? x : -1;
-  if (mode == "reflect") return x < 0 ? -x : (x >= n ? 2 * (n - 1) - x : x);
-  if (mode == "replicate") return std::min(std::max<int64_t>(x, 0), n - 1);
-  int64_t first = std::max<int64_t>(-l, 0), kept = n + std::min<int64_t>(l, 0) + std::min<int64_t>(r, 0);
-  int64_t y = j - std::max<int64_t>(l, 0);
-  return first + ((y % kept) + kept) % kept;
-}
 
 // The fill value's bits in `dtype`, zero-extended, as the reference stores it.
 int64_t FillBits(ir::DType dtype, double value) {
@@ -119,7 +109,7 @@ Status EmitPad(const ir::Node& n, EmitContext& ctx) {
     in_sizes.push_back(in_n);
     out_sizes.push_back(out_n);
     for (int64_t j = 0; j < out_n; ++j) {
-      table.push_back(PadSource(mode, j, in_n, left[static_cast<size_t>(d)], right[static_cast<size_t>(d)]));
+      table.push_back(reference::PadSourceIndex(mode, j, in_n, left[static_cast<size_t>(d)], right[static_cast<size_t>(d)]));
     }
   }
   int64_t nl = in_sizes.back(), ol = out_sizes.back(), l = left[static_cast<size_t>(last)];
@@ -244,41 +234,6 @@ Status EmitFold(const ir::Node& n, EmitContext& ctx) {
 // ---- upsample: the reference's coordinate transforms ----
 
 template <typename T>
-T ScaleValue(double scale, int64_t in, int64_t out) {
-  return scale > 0 ? static_cast<T>(1.0 / scale) : static_cast<T>(in) / static_cast<T>(out);
-}
-
-int64_t NearestIndex(bool exact, int64_t o, int64_t in, int64_t out, double scale) {
-  float s = ScaleValue<float>(scale, in, out);
-  int64_t i;
-  if (exact) {
-    float real = std::max(s * (static_cast<float>(o) + 0.5f) - 0.5f, 0.0f);
-    i = static_cast<int64_t>(std::floor(static_cast<float>(static_cast<double>(real) + 0.5)));
-  } else {
-    i = static_cast<int64_t>(std::floor(s * static_cast<float>(o)));
-  }
-  return std::min(i, in - 1);
-}
-
-template <typename T>
-void LinearTaps(int64_t o, int64_t in, int64_t out, bool align_corners, double scale, int64_t* i0, int64_t* i1, T* l0,
-                T* l1) {
-  if (in == out) {
-    *i0 = *i1 = o;
-    *l0 = T(1);
-    *l1 = T(0);
-    return;
-  }
-  T ratio = align_corners ? (out > 1 ? static_cast<T>(in - 1) / static_cast<T>(out - 1) : T(0))
-                          : ScaleValue<T>(scale, in, out);
-  T real = align_corners ? ratio * static_cast<T>(o) : std::max(ratio * (static_cast<T>(o) + T(0.5)) - T(0.5), T(0));
-  *i0 = std::min(static_cast<int64_t>(real), in - 1);
-  *i1 = *i0 + (*i0 < in - 1 ? 1 : 0);
-  *l1 = std::min(std::max(real - static_cast<T>(*i0), T(0)), T(1));
-  *l0 = T(1) - *l1;
-}
-
-template <typename T>
 ir::HostTensor LinearTables(const std::vector<int64_t>& in3, const std::vector<int64_t>& out3, size_t pad_dims,
                             bool align_corners, const std::vector<double>& scales, std::vector<int64_t>* index) {
   std::vector<T> lambdas;
@@ -295,7 +250,11 @@ ir::HostTensor LinearTables(const std::vector<int64_t>& in3, const std::vector<i
         continue;
       }
       double scale = scales.empty() ? 0.0 : scales[d - pad_dims];
-      LinearTaps<T>(o, in3[d], S, align_corners, scale, &i0[u], &i1[u], &l0[u], &l1[u]);
+      reference::LinearSource<T> src = reference::LinearSourceIndex<T>(o, in3[d], S, align_corners, scale);
+      i0[u] = src.i0;
+      i1[u] = src.i1;
+      l0[u] = src.l0;
+      l1[u] = src.l1;
     }
     index->insert(index->end(), i0.begin(), i0.end());
     index->insert(index->end(), i1.begin(), i1.end());
@@ -352,7 +311,7 @@ Status EmitUpsample(const ir::Node& n, EmitContext& ctx) {
           continue;
         }
         double scale = scales.empty() ? 0.0 : scales[d - pad_dims];
-        index.push_back(NearestIndex(mode == "nearest_exact", o, in3[d], out3[d], scale));
+        index.push_back(reference::NearestSourceIndex(mode == "nearest_exact", o, in3[d], out3[d], scale));
       }
     }
     call.kernel = "upsample_nearest_" + WidthSuffix(dtype);

@@ -11,6 +11,7 @@
 
 #include "codegen/reference/kernel_registry.h"
 #include "codegen/reference/kernel_util.h"
+#include "codegen/reference/spatial_index.h"
 
 namespace kiln::reference {
 
@@ -28,19 +29,6 @@ void Unflatten(int64_t flat, const std::vector<int64_t>& sizes, std::vector<int6
 
 // ---- pad ----
 
-// The source index along one dim for output position j, or -1 for the constant fill.
-int64_t PadSource(const std::string& mode, int64_t j, int64_t n, int64_t l, int64_t r) {
-  int64_t x = j - l;  // the position in the input's coordinates
-  if (mode == "constant") return (x >= 0 && x < n) ? x : -1;
-  if (mode == "reflect") return x < 0 ? -x : (x >= n ? 2 * (n - 1) - x : x);
-  if (mode == "replicate") return std::min(std::max<int64_t>(x, 0), n - 1);
-  // circular, as torch 1.13's _pad_circular: crop the negative sides first, then wrap the
-  // positive sides around what is left.
-  int64_t first = std::max<int64_t>(-l, 0), kept = n + std::min<int64_t>(l, 0) + std::min<int64_t>(r, 0);
-  int64_t y = j - std::max<int64_t>(l, 0);
-  return first + ((y % kept) + kept) % kept;
-}
-
 StatusOr<Tensors> PadKernel(const KernelContext& c) {
   const HostTensor& x = c.operands[0];
   HostTensor out = NewResult(c);
@@ -52,7 +40,7 @@ StatusOr<Tensors> PadKernel(const KernelContext& c) {
   for (size_t d = 0; d < rank; ++d) {
     size_t from_last = rank - 1 - d;
     int64_t l = from_last < k ? pads[2 * from_last] : 0, r = from_last < k ? pads[2 * from_last + 1] : 0;
-    for (int64_t j = 0; j < out.sizes()[d]; ++j) source[d].push_back(PadSource(mode, j, x.sizes()[d], l, r));
+    for (int64_t j = 0; j < out.sizes()[d]; ++j) source[d].push_back(PadSourceIndex(mode, j, x.sizes()[d], l, r));
   }
   bool floating = ir::is_floating(out.dtype());
   std::vector<int64_t> index(rank);
@@ -205,38 +193,11 @@ struct Taps {
   double w0 = 1, w1 = 0;
 };
 
-// torch's compute_scales_value: 1/scale when the user gave a scale, else in/out.
-template <typename T>
-T ScaleValue(double scale, int64_t in, int64_t out) {
-  return scale > 0 ? static_cast<T>(1.0 / scale) : static_cast<T>(in) / static_cast<T>(out);
-}
-
-Taps NearestTaps(bool exact, int64_t o, int64_t in, int64_t out, double scale) {
-  float s = ScaleValue<float>(scale, in, out);
-  int64_t i;
-  if (exact) {  // torch's nearest-exact: half-pixel centres, rounded half up
-    float real = std::max(s * (static_cast<float>(o) + 0.5f) - 0.5f, 0.0f);
-    i = static_cast<int64_t>(std::floor(static_cast<float>(static_cast<double>(real) + 0.5)));
-  } else {  // torch's nearest: floor(o * scale), as OpenCV's INTER_NEAREST
-    i = static_cast<int64_t>(std::floor(s * static_cast<float>(o)));
-  }
-  i = std::min(i, in - 1);
-  return Taps{i, i, 1, 0};
-}
-
-// torch's linear source index and lambdas, computed in T (its opmath type).
+// torch's linear taps, computed in T (its opmath type), as doubles.
 template <typename T>
 Taps LinearTaps(int64_t o, int64_t in, int64_t out, bool align_corners, double scale) {
-  if (in == out) return Taps{o, o, 1, 0};
-  T ratio = align_corners ? (out > 1 ? static_cast<T>(in - 1) / static_cast<T>(out - 1) : T(0))
-                          : ScaleValue<T>(scale, in, out);
-  T real = align_corners ? ratio * static_cast<T>(o)
-                         : std::max(ratio * (static_cast<T>(o) + T(0.5)) - T(0.5), T(0));
-  int64_t i0 = std::min(static_cast<int64_t>(real), in - 1);
-  int64_t i1 = i0 + (i0 < in - 1 ? 1 : 0);
-  T l1 = std::min(std::max(real - static_cast<T>(i0), T(0)), T(1));
-  T l0 = T(1) - l1;
-  return Taps{i0, i1, static_cast<double>(l0), static_cast<double>(l1)};
+  LinearSource<T> s = LinearSourceIndex<T>(o, in, out, align_corners, scale);
+  return Taps{s.i0, s.i1, static_cast<double>(s.l0), static_cast<double>(s.l1)};
 }
 
 StatusOr<Tensors> UpsampleKernel(const KernelContext& c) {
@@ -257,7 +218,8 @@ StatusOr<Tensors> UpsampleKernel(const KernelContext& c) {
         taps[d].push_back(x.dtype() == ir::DType::kF64 ? LinearTaps<double>(o, in_sp[d], sizes[d], align_corners, scale)
                                                        : LinearTaps<float>(o, in_sp[d], sizes[d], align_corners, scale));
       } else {
-        taps[d].push_back(NearestTaps(mode == "nearest_exact", o, in_sp[d], sizes[d], scale));
+        int64_t i = NearestSourceIndex(mode == "nearest_exact", o, in_sp[d], sizes[d], scale);
+        taps[d].push_back(Taps{i, i, 1, 0});
       }
     }
   }

@@ -24,6 +24,7 @@
 
 #include "codegen/reference/interpreter.h"
 #include "codegen/api/compile.h"
+#include "tests/golden/models/formula_weights.h"
 #include "frontend/models/registry.h"
 #include "frontend/nn.h"
 #include "frontend/serialize.h"
@@ -76,53 +77,6 @@ ModelGolden LoadGolden(const std::string& name) {
   return g;
 }
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-/// FNV-1a (64-bit) of the key's bytes.
-uint64_t KeyHash(const std::string& key) {
-  uint64_t h = 0xCBF29CE484222325ull;
-  for (unsigned char c : key) h = (h ^ c) * 0x100000001B3ull;
-  return h;
-}
-
-/// Uniform [-0.5, 0.5): splitmix64(key_hash + (i + 1) * golden ratio), top 53 bits.
-double FormulaBase(uint64_t key_hash, int64_t i) {
-  uint64_t z = key_hash + static_cast<uint64_t>(i + 1) * 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return static_cast<double>(z >> 11) * 0x1p-53 - 0.5;
-}
-
-/// The formula weights of tests/golden/gen_models.py (formula_values; keep the two in sync):
-/// random-like, exactly reproducible values with kaiming-like scale for weights and
-/// plausible BatchNorm statistics, computed in double and rounded to f32 once.
-ir::HostTensor FormulaTensor(const StateEntry& e) {
-  if (EndsWith(e.key, "num_batches_tracked")) {
-    ir::HostTensor t(ir::DType::kI64, e.shape);
-    for (int64_t i = 0; i < t.num_elements(); ++i) t.data<int64_t>()[i] = 0;
-    return t;
-  }
-  ir::HostTensor t(ir::DType::kF32, e.shape);
-  const uint64_t hash = KeyHash(e.key);
-  const int64_t n = t.num_elements();
-  float* out = t.data<float>();
-  for (int64_t i = 0; i < n; ++i) {
-    const double base = FormulaBase(hash, i);
-    double v = 0;
-    if (e.shape.size() >= 2) v = base * std::sqrt(24.0 / static_cast<double>(n / e.shape[0]));
-    else if (EndsWith(e.key, "running_mean")) v = 0.2 * base;
-    else if (EndsWith(e.key, "running_var")) v = 1.0 + 0.5 * (base + 0.5);
-    else if (EndsWith(e.key, ".weight")) v = 1.0 + 0.2 * base;
-    else if (EndsWith(e.key, ".bias")) v = 0.2 * base;
-    else FAIL("no formula for state_dict key " << e.key);
-    out[i] = static_cast<float>(v);
-  }
-  return t;
-}
-
 std::string TmpPath(const std::string& file) {
   const char* dir = std::getenv("TEST_TMPDIR");
   return std::string(dir ? dir : "/tmp") + "/" + file;
@@ -155,7 +109,10 @@ void CheckModel(const std::string& name) {
   std::map<std::string, ir::HostTensor> weights;
   double checksum = 0;
   for (const StateEntry& e : g.state_dict) {
-    ir::HostTensor t = FormulaTensor(e);
+    auto formula = kiln::golden::FormulaTensor(e.key, e.shape);
+    INFO(formula.status().ToString());
+    REQUIRE(formula.ok());
+    ir::HostTensor t = std::move(formula).value();
     for (int64_t i = 0; i < t.num_elements(); ++i) checksum += std::abs(t.GetDouble(i));
     weights.emplace(e.key, std::move(t));
   }

@@ -15,6 +15,7 @@
 
 #include "codegen/reference/interpreter.h"
 #include "codegen/api/compile.h"
+#include "tests/golden/models/formula_weights.h"
 #include "frontend/models/registry.h"
 #include "frontend/nn.h"
 #include "frontend/serialize.h"
@@ -28,38 +29,6 @@ namespace {
 namespace ir = kiln::ir;
 namespace nn = kiln::nn;
 using kiln::Tensor;
-
-uint64_t KeyHash(const std::string& key) {
-  uint64_t h = 0xCBF29CE484222325ull;
-  for (unsigned char c : key) h = (h ^ c) * 0x100000001B3ull;
-  return h;
-}
-
-double FormulaBase(uint64_t key_hash, int64_t i) {
-  uint64_t z = key_hash + static_cast<uint64_t>(i + 1) * 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return static_cast<double>(z >> 11) * 0x1p-53 - 0.5;
-}
-
-// gen_lstm_model.py's lstm_formula_values (gen_models.py's formula_values plus the LSTM biases).
-ir::HostTensor FormulaTensor(const std::string& key, const std::vector<int64_t>& shape) {
-  ir::HostTensor t(ir::DType::kF32, shape);
-  const uint64_t hash = KeyHash(key);
-  const int64_t n = t.num_elements();
-  const bool bias = key.size() >= 5 && (key.compare(key.size() - 5, 5, ".bias") == 0 || key.find(".bias_") != std::string::npos);
-  for (int64_t i = 0; i < n; ++i) {
-    const double base = FormulaBase(hash, i);
-    double v = shape.size() >= 2 ? base * std::sqrt(24.0 / static_cast<double>(n / shape[0])) : 0.0;
-    if (shape.size() == 1) {
-      REQUIRE(bias);
-      v = 0.2 * base;
-    }
-    t.data<float>()[i] = static_cast<float>(v);
-  }
-  return t;
-}
 
 std::string TmpPath(const std::string& file) {
   const char* dir = std::getenv("TEST_TMPDIR");
@@ -103,7 +72,10 @@ TEST_CASE("lstm model matches PyTorch, eager and traced at two sequence lengths"
     INFO(key);
     CHECK(state[i].first == key);
     CHECK(state[i].second.sizes() == shape);
-    ir::HostTensor t = FormulaTensor(key, shape);
+    auto formula = kiln::golden::FormulaTensor(key, shape);
+    INFO(formula.status().ToString());
+    REQUIRE(formula.ok());
+    ir::HostTensor t = std::move(formula).value();
     for (int64_t k = 0; k < t.num_elements(); ++k) checksum += std::abs(t.GetDouble(k));
     weights.emplace(key, std::move(t));
   }

@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate import write_safetensors  # noqa: E402
+from generate import finish_cases, write_safetensors  # noqa: E402
 
 LAYERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layers")
 PREFIX = "activation_"
@@ -169,11 +169,7 @@ def main():
     for name, (factory, batch) in ASM_CASES.items():
         write(name, asm_case(name, factory, batch))
         written.add(PREFIX + name + ".safetensors")
-    for f in os.listdir(LAYERS_DIR):
-        if f.startswith(PREFIX) and f.endswith(".safetensors") and f not in written:
-            os.remove(os.path.join(LAYERS_DIR, f))
-    total = sum(os.path.getsize(os.path.join(LAYERS_DIR, f)) for f in written)
-    print("wrote %d cases (%d bytes) to %s" % (len(written), total, LAYERS_DIR))
+    finish_cases(LAYERS_DIR, written, lambda f: f.startswith(PREFIX))
 
 
 def write(name, tensors):

@@ -22,7 +22,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate import write_safetensors  # noqa: E402  (the hand-written safetensors writer)
+from generate import LAYER_FAMILY_PREFIXES, finish_cases, write_safetensors  # noqa: E402  (the hand-written safetensors writer)
 
 LAYERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layers")
 
@@ -129,14 +129,8 @@ def main():
     for name, (factory, shape) in TRAIN_CASES.items():
         write(name, train_case(name, factory, shape))
         written.add(name + ".safetensors")
-    # Remove this generator's stale cases; the family generators (gen_spatial_layers.py, ...) own
-    # the files with their prefix.
-    family_prefixes = ("spatial_", "pooling_", "activation_", "norm_embedding_")
-    for f in os.listdir(LAYERS_DIR):
-        if f.endswith(".safetensors") and f not in written and not f.startswith(family_prefixes):
-            os.remove(os.path.join(LAYERS_DIR, f))
-    total = sum(os.path.getsize(os.path.join(LAYERS_DIR, f)) for f in written)
-    print("wrote %d cases (%d bytes) to %s" % (len(written), total, LAYERS_DIR))
+    # The family generators (gen_spatial_layers.py, ...) own the files with their prefix.
+    finish_cases(LAYERS_DIR, written, lambda f: not f.startswith(LAYER_FAMILY_PREFIXES))
 
 
 def write(name, tensors):

@@ -24,7 +24,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate import write_safetensors  # noqa: E402
+from generate import finish_cases, write_safetensors  # noqa: E402
 
 LAYERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layers")
 PREFIX = "pooling_"
@@ -171,11 +171,7 @@ def main():
         write_safetensors(os.path.join(LAYERS_DIR, file), run_case(name, factory, shape, kind),
                           {"torch": torch.__version__, "case": name})
         written.add(file)
-    for f in os.listdir(LAYERS_DIR):
-        if f.startswith(PREFIX) and f.endswith(".safetensors") and f not in written:
-            os.remove(os.path.join(LAYERS_DIR, f))
-    total = sum(os.path.getsize(os.path.join(LAYERS_DIR, f)) for f in written)
-    print("wrote %d cases (%d bytes) to %s" % (len(written), total, LAYERS_DIR))
+    finish_cases(LAYERS_DIR, written, lambda f: f.startswith(PREFIX))
 
 
 if __name__ == "__main__":

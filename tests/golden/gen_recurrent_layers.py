@@ -32,7 +32,7 @@ import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from generate import write_safetensors  # noqa: E402  (the hand-written safetensors writer)
+from generate import finish_cases, write_safetensors  # noqa: E402  (the hand-written safetensors writer)
 
 LAYERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layers")
 PREFIX = "recurrent_"
@@ -147,11 +147,7 @@ def main():
         tensors, meta = run_case(full, c)
         write_safetensors(os.path.join(LAYERS_DIR, full + ".safetensors"), tensors, meta)
         written.add(full + ".safetensors")
-    for f in os.listdir(LAYERS_DIR):
-        if f.startswith(PREFIX) and f.endswith(".safetensors") and f not in written:
-            os.remove(os.path.join(LAYERS_DIR, f))
-    total = sum(os.path.getsize(os.path.join(LAYERS_DIR, f)) for f in written)
-    print("wrote %d cases (%d bytes) to %s" % (len(written), total, LAYERS_DIR))
+    finish_cases(LAYERS_DIR, written, lambda f: f.startswith(PREFIX))
 
 
 if __name__ == "__main__":

@@ -82,6 +82,21 @@ class DType:
         self.name = name
 
 
+# Prefixes of the layer-family generators' files in layers/ (gen_FAMILY_layers.py); the files
+# without one belong to gen_layers.py. A new family generator adds its prefix here.
+LAYER_FAMILY_PREFIXES = ("spatial_", "pooling_", "activation_", "norm_embedding_", "recurrent_")
+
+
+def finish_cases(directory, written, owns):
+    """Removes the stale .safetensors files in `directory` that `owns(name)` claims for the
+    calling generator but that it did not write this run, and prints a one-line summary."""
+    for f in os.listdir(directory):
+        if f.endswith(".safetensors") and owns(f) and f not in written:
+            os.remove(os.path.join(directory, f))
+    total = sum(os.path.getsize(os.path.join(directory, f)) for f in written)
+    print("wrote %d cases (%d bytes) to %s" % (len(written), total, directory))
+
+
 def kir_type(t):
     return "%s[%s]" % (_KIR_DTYPES[t.dtype], ",".join(str(d) for d in t.shape))
 

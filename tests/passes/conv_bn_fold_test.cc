@@ -13,14 +13,7 @@ namespace kiln::passes {
 namespace {
 
 std::unique_ptr<ir::Graph> Parse(const std::string& text, bool with_weights = true) {
-  auto g = ir::ParseGraph(text, "conv_bn_fold_test.kir");
-  INFO(g.status().ToString());
-  REQUIRE(g.ok());
-  if (with_weights) testing::AttachRandomWeights(**g);
-  Status verified = ir::Verify(**g);
-  INFO(verified.ToString());
-  REQUIRE(verified.ok());
-  return std::move(g).value();
+  return testing::ParseVerified(text, "conv_bn_fold_test.kir", with_weights);
 }
 
 /// Runs conv-bn-fold (param-fold first when `param_fold_first`, dce after when `then_dce`),

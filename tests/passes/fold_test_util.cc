@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "codegen/reference/interpreter.h"
+#include "ir/kir.h"
 #include "ir/tensor_compare.h"
+#include "ir/verifier.h"
 
 namespace kiln::passes::testing {
 
@@ -54,6 +56,17 @@ void CheckSameOutputs(const ir::Graph& before, const ir::Graph& after, int64_t b
     INFO("output " << (*got)[i].first << ": " << c.message);
     CHECK(c.ok);
   }
+}
+
+std::unique_ptr<ir::Graph> ParseVerified(const std::string& text, const std::string& filename, bool with_weights) {
+  auto g = ir::ParseGraph(text, filename);
+  INFO(g.status().ToString());
+  REQUIRE(g.ok());
+  if (with_weights) AttachRandomWeights(**g);
+  Status verified = ir::Verify(**g);
+  INFO(verified.ToString());
+  REQUIRE(verified.ok());
+  return std::move(g).value();
 }
 
 }  // namespace kiln::passes::testing

@@ -24,6 +24,11 @@ void AttachRandomWeights(ir::Graph& graph, uint32_t seed = 1);
 /// Random inputs for every graph input (symbolic dims = `batch`).
 std::map<std::string, ir::HostTensor> RandomInputs(const ir::Graph& graph, uint32_t seed = 7, int64_t batch = 2);
 
+/// Parses `text` (errors named after `filename`), attaches random weights when asked, and
+/// requires (Catch2) that the result verifies.
+std::unique_ptr<ir::Graph> ParseVerified(const std::string& text, const std::string& filename,
+                                         bool with_weights = true);
+
 /// Runs `before` and `after` with the reference backend on the same random inputs and checks
 /// (Catch2) that every output matches within ir::Compare's default tolerance.
 void CheckSameOutputs(const ir::Graph& before, const ir::Graph& after, int64_t batch = 2);

@@ -15,14 +15,7 @@ namespace kiln::passes {
 namespace {
 
 std::unique_ptr<ir::Graph> Parse(const std::string& text, bool with_weights = true) {
-  auto g = ir::ParseGraph(text, "param_fold_test.kir");
-  INFO(g.status().ToString());
-  REQUIRE(g.ok());
-  if (with_weights) testing::AttachRandomWeights(**g);
-  Status verified = ir::Verify(**g);
-  INFO(verified.ToString());
-  REQUIRE(verified.ok());
-  return std::move(g).value();
+  return testing::ParseVerified(text, "param_fold_test.kir", with_weights);
 }
 
 /// Runs param-fold (then dce when `then_dce`) on `graph`, checks `changed`, that the result
