@@ -333,13 +333,12 @@ def write_md(data, path, png_rel, plot_note):
             L.append("The eager targets are judged on the main run (`OMP_WAIT_POLICY=PASSIVE`). Against PyTorch with "
                      "libgomp's default wait policy (the second pass below) the same ratios are " + ", ".join(notes) + ".")
             L.append("")
-    L.append("What limits kiln (see docs/codegen.md): convolutions run as packed implicit GEMM with weights "
-             "pre-packed at compile time and bias/residual/ReLU epilogues fused, depthwise 3x3/5x5 convolutions "
-             "as register-blocked row kernels, linear/matmul with constant weights as packed GEMM; BatchNorm is "
-             "folded into the convolutions. Still missing: waking the thread pool costs a few microseconds per "
-             "kernel call (about 16% of mobilenet_v2's time in a perf profile), the LSTM's time loop runs on one "
-             "thread per sequence, there is no elementwise/reduction fusion or blocked (NCHWc) layout, and "
-             "resnet18 streams its 46 MB of weights from memory on every run.")
+    # What limits each missed target, with its profile: hand-written from perf runs, kept next
+    # to the script so a rerun carries it along (update it when the profile changes).
+    limits = os.path.join(REPO, "bench", "limits.md")
+    if os.path.exists(limits):
+        with open(limits) as f:
+            L.append(f.read().rstrip())
     L.append("")
     arts = {}
     for case, e in cases.items():

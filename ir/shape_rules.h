@@ -51,6 +51,9 @@ KILN_DECLARE_RULE(infer_embedding)
 KILN_DECLARE_RULE(infer_embedding_bag)
 KILN_DECLARE_RULE(infer_rnn)
 KILN_DECLARE_RULE(infer_lstm)
+KILN_DECLARE_RULE(infer_fused_elementwise)  // ir/fused_body.cc
+KILN_DECLARE_RULE(infer_conv_nhwc)          // ir/shape_rules_layout.cc
+KILN_DECLARE_RULE(infer_max_pool_nhwc)
 #undef KILN_DECLARE_RULE
 
 /// Broadcasts two shapes like NumPy / PyTorch; an error names both shapes.

@@ -10,6 +10,8 @@
 #include "passes/conv_bn_fold.h"
 #include "passes/cse.h"
 #include "passes/dce.h"
+#include "passes/fuse_elementwise.h"
+#include "passes/layout.h"
 #include "passes/param_fold.h"
 #include "passes/shape_inference.h"
 #include "passes/simplify.h"
@@ -42,6 +44,8 @@ const std::vector<PassEntry>& Registry() {
       {ConvBnFold::kName, NoOptions<ConvBnFold>()},
       {CommonSubexpressionElimination::kName, NoOptions<CommonSubexpressionElimination>()},
       {DeadCodeElimination::kName, NoOptions<DeadCodeElimination>()},
+      {FuseElementwise::kName, NoOptions<FuseElementwise>()},
+      {Layout::kName, NoOptions<Layout>()},
       {ParamFold::kName, NoOptions<ParamFold>()},
       {ShapeInference::kName,
        [](const PassOptions& options) -> StatusOr<std::unique_ptr<Pass>> {
@@ -174,9 +178,12 @@ Status AddPipeline(PassManager& pm, const std::string& comma_separated_names) {
 // param-fold turns the weight-only prelude of an eval-mode BatchNorm into parameters, which
 // conv-bn-fold needs; simplify then drops identity ops (some appear only once the folds have
 // turned operands into constants), so cse sees fewer distinct chains, and dce cleans up what
-// all of them left (the original parameters, the bypassed identity nodes).
+// all of them left (the original parameters, the bypassed identity nodes). fuse-elementwise
+// runs last, on the cleaned-up graph: the folds and cse must see the individual ops, and dead
+// or duplicate nodes would otherwise count as extra uses that block fusion.
 std::string DefaultPipeline() {
-  return "shape-inference,constant-fold,param-fold,conv-bn-fold,simplify,cse,dce";
+  return "shape-inference,constant-fold,param-fold,conv-bn-fold,simplify,cse,dce,layout,constant-fold,param-fold,simplify,"
+         "dce,fuse-elementwise";
 }
 
 }  // namespace kiln::passes

@@ -9,6 +9,7 @@
 //   conv-bn-fold     (no options)
 //   cse              (no options)
 //   dce              (no options)
+//   fuse-elementwise (no options)
 //   param-fold       (no options)
 //   shape-inference  {SYMBOL=SIZE ...}: binds symbolic dims of the graph inputs
 //   simplify         (no options)
@@ -38,7 +39,9 @@ std::vector<std::string> RegisteredPassNames();
 Status AddPipeline(PassManager& pm, const std::string& comma_separated_names);
 
 /// The standard optimization pipeline:
-/// "shape-inference,constant-fold,param-fold,conv-bn-fold,simplify,cse,dce".
+/// "shape-inference,constant-fold,param-fold,conv-bn-fold,simplify,cse,dce,layout,constant-fold,
+/// param-fold,simplify,dce,fuse-elementwise" (the second round folds the constants the layout
+/// pass transposes, cancels its back-to-back permutes and drops the dead ones).
 std::string DefaultPipeline();
 
 }  // namespace kiln::passes

@@ -59,6 +59,7 @@ StatusOr<CompiledArtifact> CompileGraph(const ir::Graph& graph, const CompileOpt
   lo.max_dims = options.max_dims;
   lo.threads = options.threads;
   lo.vector_floats = TargetVectorFloats(options.cpu);
+  lo.conv_algorithm = options.conv_algorithm;
   KILN_ASSIGN_OR_RETURN(Program program, LowerGraph(*g, lo));
 
   std::error_code ec;

@@ -43,6 +43,11 @@ struct CompileOptions {
   std::string dump_dir;
   /// The graph pipeline run before lowering ("" = passes::DefaultPipeline()).
   std::string pipeline;
+  /// The kernel of 2-d f32 convolutions with constant weights: "auto" (a cost model picks per
+  /// conv), "gemm" (implicit GEMM, kernels/conv_gemm.cc), "direct" (kernels/conv_direct.cc) or
+  /// "winograd" (kernels/conv_winograd.cc, 3x3 stride-1 convs; the others fall back to the cost
+  /// model; "winograd-f2" / "winograd-f4" also force the tile size).
+  std::string conv_algorithm = "auto";
 };
 
 /// What CompileGraph wrote.

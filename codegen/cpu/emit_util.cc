@@ -25,6 +25,8 @@ const EmitterTable& cpu_emitters() {
     AddLayersEmitters(t);
     AddSpatialEmitters(t);
     AddRecurrentEmitters(t);
+    AddFusedEmitters(t);
+    AddConvDirectEmitters(t);
     return t;
   }();
   return table;

@@ -55,6 +55,9 @@ class EmitContext {
   virtual const FusedEpilogue* Epilogue(const ir::Node& node) = 0;
   /// Floats per vector register of the target (8: AVX2, 16: AVX-512); kernels pick tiles by it.
   virtual int vector_floats() const = 0;
+  /// "auto", "gemm", "direct", "winograd", "winograd-f2" or "winograd-f4"
+  /// (LoweringOptions::conv_algorithm).
+  virtual const std::string& conv_algorithm() const = 0;
 };
 
 using Emitter = Status (*)(const ir::Node& node, EmitContext& ctx);
@@ -80,6 +83,8 @@ void AddShapeReduceEmitters(EmitterTable& table);
 void AddLayersEmitters(EmitterTable& table);
 void AddSpatialEmitters(EmitterTable& table);
 void AddRecurrentEmitters(EmitterTable& table);
+void AddFusedEmitters(EmitterTable& table);
+void AddConvDirectEmitters(EmitterTable& table);
 
 // ---- helpers shared by the emitters (emit_util.cc) ----
 
@@ -105,6 +110,28 @@ void AppendPadded(std::vector<Expr>& params, const std::vector<Expr>& v, size_t 
 /// The grain (iterations per parallel chunk) that gives each chunk ~32K units of work (the
 /// work evaluated at the symbols' maxima).
 int64_t GrainFor(const Expr& work_per_iteration, const std::vector<int64_t>& max_sizes);
+/// A 2-d f32 convolution with constant weights, as EmitConv hands it to the direct route.
+struct DirectConv {
+  Expr n;  ///< the batch
+  int64_t C, O, IH, IW, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw;
+  const ir::HostTensor* w;         ///< [O, C, KH, KW]
+  std::string weight_key;          ///< names the packed copy in the weights blob
+  BufferRef x, y, bias, res;       ///< bias / res: empty when absent
+  std::vector<Expr> epilogue;      ///< [has_bias, act, lo_bits, hi_bits, has_res]
+  double gemm_score;               ///< the implicit GEMM's cost-model score, to beat
+  bool run_inline;                 ///< small enough to run on the calling thread
+};
+/// Emits `c` through conv_direct_f32 when the cost model (or conv_algorithm) picks the direct
+/// route (emitters_conv_direct.cc); false: nothing was emitted.
+StatusOr<bool> TryEmitConvDirect(EmitContext& ctx, const DirectConv& c);
+/// Emits `c` (3x3, stride 1, dilation 1) through Winograd F(2x2, 3x3) or F(4x4, 3x3) when the
+/// cost model (or conv_algorithm "winograd", "winograd-f2", "winograd-f4") picks it
+/// (emitters_conv_winograd.cc); false: nothing was emitted.
+StatusOr<bool> TryEmitConvWinograd(EmitContext& ctx, const DirectConv& c);
+/// The same for the channels-last `conv_nhwc` (x [N, IH, IW, C] unpadded, y / res
+/// [N, OH, OW, O]; c.gemm_score unused: "auto" compares with the channels-last direct conv).
+StatusOr<bool> TryEmitConvWinogradNhwc(EmitContext& ctx, const DirectConv& c);
+
 /// A double attribute as the int64 bits the kernels decode.
 int64_t DoubleBits(double v);
 /// The dim index `d` normalized for `rank` (negative counts from the end).

@@ -74,6 +74,14 @@ Tile PickTile(int vw, int64_t rows, int64_t cols) {
   return best;
 }
 
+// The implicit GEMM's share of the micro-kernel's speed: tile fill, and packing X_col (each
+// packed column costs about kPackRows rows of micro-kernel work and serves opg rows).
+constexpr double kPackRows = 16;
+double GemmScore(const Tile& t, int64_t opg, int64_t P) {
+  double rows = double((opg + t.mr - 1) / t.mr * t.mr);
+  return Utilization(opg, t.mr) * Utilization(P, t.nr()) * t.eff * rows / (rows + kPackRows);
+}
+
 // K block so the stack-packed block (kc x nr floats) stays in L1; equal blocks.
 int64_t PickKc(int64_t K, int64_t width, int64_t budget_floats) {
   int64_t kmax = std::max<int64_t>(16, budget_floats / width);
@@ -103,6 +111,8 @@ constexpr int64_t kGemmPackBudget = 12288;  // floats per packed B panel block (
 // Below this many multiply-adds a kernel call is not worth splitting across threads.
 constexpr int64_t kInlineWork = 524288;
 
+constexpr int64_t kInlineGemmWeights = 65536;
+
 // C[M, N] = act(A[M, K] @ B + bias) with B a compile-time constant packed into panels.
 void EmitPackedGemm(EmitContext& ctx, const std::string& key, const ir::HostTensor& bdata, bool b_kn,
                     const BufferRef& a, const BufferRef& c, const BufferRef* bias, const Expr& M, int64_t N,
@@ -121,9 +131,11 @@ void EmitPackedGemm(EmitContext& ctx, const std::string& key, const ir::HostTens
   BufferRef bp = ctx.AddWeights("gemm_packed:" + t.suffix() + ":" + key, PackB(bdata, b_kn, t.nr()));
   call.buffers = {a, bp, c, bias ? *bias : BufferRef{}};
   call.count = m_tasks * Expr(n_tasks);
-  // A small B (<= kInlineWork multiply-adds per row block): one M block per chunk, so a batch-1
-  // call runs inline instead of waking the pool (the wake-up costs more than the work).
-  call.grain = N * K <= kInlineWork ? n_tasks : 1;
+  // A small B (<= kInlineGemmWeights multiply-adds per row block): one M block per chunk, so a
+  // batch-1 call runs inline instead of waking the pool (the wake-up costs more than the
+  // work). A larger B is shared out even at batch 1: the call streams the weights, and two
+  // cores stream them from L3 about twice as fast as one.
+  call.grain = N * K <= kInlineGemmWeights ? n_tasks : 1;
   ctx.Call(std::move(call));
 }
 
@@ -283,6 +295,17 @@ Status EmitConv(const ir::Node& n, EmitContext& ctx) {
     int64_t P = out3[0].value() * out3[1].value() * out3[2].value();
     int64_t K = cpg * k3[0].value() * k3[1].value() * k3[2].value();
     Tile t = PickTile(ctx.vector_floats(), opg, P);
+    if (groups == 1 && in3[0].value() == 1 && k3[0].value() == 1) {
+      DirectConv dc{xd[0], C, O, in3[1].value(), in3[2].value(), out3[1].value(), out3[2].value(),
+                    k3[1].value(), k3[2].value(), s3[1].value(), s3[2].value(), p3[1].value(), p3[2].value(),
+                    d3[1].value(), d3[2].value(), wdata, w->name() + ":" + std::to_string(w->id()), ctx.Ref(x), y,
+                    bias, res, {}, GemmScore(t, opg, P), P * K * O <= kInlineWork};
+      append_epilogue(dc.epilogue);
+      KILN_ASSIGN_OR_RETURN(bool winograd, TryEmitConvWinograd(ctx, dc));
+      if (winograd) return Status::Ok();
+      KILN_ASSIGN_OR_RETURN(bool direct, TryEmitConvDirect(ctx, dc));
+      if (direct) return Status::Ok();
+    }
     int64_t p_panels = (P + t.nr() - 1) / t.nr(), o_panels = (opg + t.mr - 1) / t.mr;
     int64_t p_tasks = p_panels, o_tasks = 1;
     if (p_panels * groups < 8) {

@@ -9,7 +9,16 @@
 // serves every (T, N) up to their bounds. Layers before the last write their output to one
 // scratch buffer [T*N, D*H] that the next layer projects before overwriting it; the last layer
 // writes the op's output. Both directions of a layer are projected before either loop runs.
+//
+// f32 with every weight known at compile time takes the team path instead: gate columns
+// reordered so that each block of VW hidden units owns all its gates, the projection as the
+// packed GEMM (gemm_packed_f32), and the time loop as rnn_team_init_f32 + rnn_team_f32_vVW,
+// which splits every step's recurrent GEMM and gate update across all threads of the pool
+// (kernels/recurrent.cc documents the layouts and the per-step ticket barrier).
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "codegen/cpu/emitter.h"
 #include "codegen/cpu/kernel_codes.h"
@@ -30,19 +39,11 @@ ir::HostTensor Transposed(const ir::HostTensor& w) {
   return t;
 }
 
-// C[M, N] = A[M, K] @ W^T (+ bias), W [N, K].
-void EmitProjection(EmitContext& ctx, const std::string& dt, const BufferRef& a, const ir::Value* w, const BufferRef& c,
-                    const BufferRef* bias, const Expr& M, int64_t N, int64_t K) {
+// C[M, N] = A[M, K] @ B (+ bias), B [K, N] (or [N, K] with b_trans).
+void EmitMatmul(EmitContext& ctx, const std::string& dt, const BufferRef& a, const BufferRef& b_ref, bool b_trans,
+                const BufferRef& c, const BufferRef* bias, const Expr& M, int64_t N, int64_t K) {
   KernelCall call;
   call.kernel = "matmul_" + dt;
-  BufferRef b_ref;
-  bool b_trans = true;
-  if (const ir::HostTensor* data = ctx.ConstantData(w)) {
-    b_ref = ctx.AddWeights("transposed:" + w->name() + ":" + std::to_string(w->id()), Transposed(*data));
-    b_trans = false;
-  } else {
-    b_ref = ctx.Ref(w);
-  }
   call.params = {M, Expr(N), Expr(K), Expr(0)};
   AppendPadded(call.params, {}, 18);
   call.params.push_back(Expr(b_trans ? 1 : 0));
@@ -51,6 +52,96 @@ void EmitProjection(EmitContext& ctx, const std::string& dt, const BufferRef& a,
   call.count = Expr::CeilDiv(M, kc::kGemmRows) * Expr::CeilDiv(Expr(N), kc::kGemmCols);
   call.grain = 1;
   ctx.Call(std::move(call));
+}
+
+// C[M, N] = A[M, K] @ W^T (+ bias), W [N, K].
+void EmitProjection(EmitContext& ctx, const std::string& dt, const BufferRef& a, const ir::Value* w, const BufferRef& c,
+                    const BufferRef* bias, const Expr& M, int64_t N, int64_t K) {
+  if (const ir::HostTensor* data = ctx.ConstantData(w)) {
+    BufferRef b_ref = ctx.AddWeights("transposed:" + w->name() + ":" + std::to_string(w->id()), Transposed(*data));
+    EmitMatmul(ctx, dt, a, b_ref, false, c, bias, M, N, K);
+  } else {
+    EmitMatmul(ctx, dt, a, ctx.Ref(w), true, c, bias, M, N, K);
+  }
+}
+
+// The team path's gate-interleaved column order (kernels/recurrent.cc): column
+// (ub*G + g)*vw + u is gate g of unit ub*vw + u, i.e. row g*H + unit of W_ih / W_hh / the
+// biases; -1 past H (zero padding).
+std::vector<int64_t> TeamColumns(int64_t G, int64_t H, int64_t vw) {
+  const int64_t UB = (H + vw - 1) / vw;
+  std::vector<int64_t> cols(static_cast<size_t>(UB * G * vw));
+  for (size_t c = 0; c < cols.size(); ++c) {
+    const int64_t i = static_cast<int64_t>(c), ub = i / (G * vw), g = i % (G * vw) / vw, u = i % vw;
+    const int64_t unit = ub * vw + u;
+    cols[c] = unit < H ? g * H + unit : -1;
+  }
+  return cols;
+}
+
+// W [G*H, K] (f32) -> B [K, cols] with B[k][c] = W[cols[c]][k].
+ir::HostTensor TeamInputWeights(const ir::HostTensor& w, const std::vector<int64_t>& cols) {
+  const int64_t K = w.sizes()[1], C = static_cast<int64_t>(cols.size());
+  ir::HostTensor t(ir::DType::kF32, {K, C});
+  const float* src = static_cast<const float*>(w.raw_data());
+  float* dst = static_cast<float*>(t.raw_data());
+  for (int64_t k = 0; k < K; ++k)
+    for (int64_t c = 0; c < C; ++c) dst[k * C + c] = cols[c] < 0 ? 0.0f : src[cols[c] * K + k];
+  return t;
+}
+
+// W_hh [G*H, H] -> Wp[ub][k][q] = W_hh[cols[ub*G*vw + q]][k].
+ir::HostTensor TeamRecurrentWeights(const ir::HostTensor& w, const std::vector<int64_t>& cols, int64_t G, int64_t H,
+                                    int64_t vw) {
+  const int64_t GW = G * vw, UB = static_cast<int64_t>(cols.size()) / GW;
+  ir::HostTensor t(ir::DType::kF32, {UB * H * GW});
+  const float* src = static_cast<const float*>(w.raw_data());
+  float* dst = static_cast<float*>(t.raw_data());
+  for (int64_t ub = 0; ub < UB; ++ub)
+    for (int64_t k = 0; k < H; ++k)
+      for (int64_t q = 0; q < GW; ++q) {
+        const int64_t r = cols[ub * GW + q];
+        dst[(ub * H + k) * GW + q] = r < 0 ? 0.0f : src[r * H + k];
+      }
+  return t;
+}
+
+// The team path's input projection GI[M, N] = A[M, K] @ B + bias with the packed GEMM of
+// kernels/conv_gemm.cc (gemm_packed_f32_vVW_MRxNV, B [K, N] packed at compile time into
+// panels of NR columns: Bp[panel][k][j] = B[k][panel*NR + j], zero past N).
+void EmitPackedProjection(EmitContext& ctx, const std::string& key, const ir::HostTensor& b, const BufferRef& a,
+                          const BufferRef& c, const BufferRef* bias, const Expr& M, int64_t vw) {
+  const int64_t K = b.sizes()[0], N = b.sizes()[1];
+  const int64_t mr = vw == 16 ? 8 : 6, nv = vw == 16 ? 3 : 2, nr = vw * nv;
+  const int64_t panels = (N + nr - 1) / nr;
+  ir::HostTensor packed(ir::DType::kF32, {panels * K * nr});
+  const float* src = static_cast<const float*>(b.raw_data());
+  float* dst = static_cast<float*>(packed.raw_data());
+  for (int64_t q = 0; q < panels; ++q)
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t j = 0; j < nr; ++j) dst[(q * K + k) * nr + j] = q * nr + j < N ? src[k * N + q * nr + j] : 0.0f;
+  // K blocks so that a packed B block (kc x nr) stays within ~48 KiB; equal blocks.
+  const int64_t kmax = std::max<int64_t>(16, 12288 / nr), blocks = (K + kmax - 1) / kmax;
+  const int64_t kcb = std::max<int64_t>(1, (K + blocks - 1) / blocks);
+  const int64_t n_tasks = std::min<int64_t>(panels, 2);
+  const Expr m_tasks = Expr::CeilDiv(M, 4 * mr);
+  KernelCall call;
+  const std::string suffix = "v" + std::to_string(vw) + "_" + std::to_string(mr) + "x" + std::to_string(nv);
+  call.kernel = "gemm_packed_f32_" + suffix;
+  call.params = {M, Expr(N), Expr(K), Expr(bias ? 1 : 0), Expr(0), Expr(0), Expr(0), Expr(kcb), m_tasks, Expr(n_tasks)};
+  call.buffers = {a, ctx.AddWeights(key + ":" + suffix, packed), c, bias ? *bias : BufferRef{}};
+  call.count = m_tasks * Expr(n_tasks);
+  call.grain = 1;
+  ctx.Call(std::move(call));
+}
+
+// bias [G*H] (or none: zeros) -> [cols] in the team order.
+ir::HostTensor TeamBias(const ir::HostTensor* b, const std::vector<int64_t>& cols) {
+  ir::HostTensor t(ir::DType::kF32, {static_cast<int64_t>(cols.size())});
+  float* dst = static_cast<float*>(t.raw_data());
+  const float* src = b ? static_cast<const float*>(b->raw_data()) : nullptr;
+  for (size_t c = 0; c < cols.size(); ++c) dst[c] = cols[c] < 0 || !src ? 0.0f : src[cols[c]];
+  return t;
 }
 
 Status EmitRecurrent(const ir::Node& n, EmitContext& ctx) {
@@ -92,6 +183,70 @@ Status EmitRecurrent(const ir::Node& n, EmitContext& ctx) {
   }
   BufferRef out = ctx.Ref(n.result(0)), h_n = ctx.Ref(n.result(1));
   BufferRef c_n = lstm ? ctx.Ref(n.result(2)) : BufferRef{};
+
+  // f32 with every weight known at compile time: the team path (whole-step GEMM split by
+  // hidden units across the threads; kernels/recurrent.cc).
+  bool team = dtype == ir::DType::kF32;
+  for (size_t i = w; team && i < w + static_cast<size_t>(layers * dirs * (biases ? 4 : 2)); ++i)
+    team = ctx.ConstantData(n.operand(i)) != nullptr;
+  if (team) {
+    const int64_t vw = ctx.vector_floats() >= 16 ? 16 : 8;
+    const std::vector<int64_t> cols = TeamColumns(G, H, vw);
+    const int64_t GHp = static_cast<int64_t>(cols.size()), UB = GHp / (G * vw);
+    std::vector<BufferRef> gi;
+    for (int64_t d = 0; d < dirs; ++d) gi.push_back(ctx.Scratch(bytes(rows * Expr(GHp))));
+    BufferRef h_buf = ctx.Scratch(bytes(Expr(2) * N * Expr(H)));
+    BufferRef c_buf = ctx.Scratch(bytes(N * Expr(H)));
+    BufferRef sync = ctx.Scratch(static_cast<uint64_t>(24 + N.Eval(max)) * 8);
+    BufferRef inner = layers > 1 ? ctx.Scratch(bytes(rows * Expr(dirs * H))) : BufferRef{};
+    BufferRef layer_in = ctx.Ref(x);
+    const std::string tag = ":" + std::to_string(vw);
+    for (int64_t l = 0; l < layers; ++l) {
+      const BufferRef layer_out = l + 1 == layers ? out : inner;
+      std::vector<std::pair<BufferRef, BufferRef>> rec;  // packed W_hh, b_hh per direction
+      for (int64_t d = 0; d < dirs; ++d) {
+        const ir::Value* w_ih = n.operand(w++);
+        const ir::Value* w_hh = n.operand(w++);
+        const ir::Value* b_ih = biases ? n.operand(w++) : nullptr;
+        const ir::Value* b_hh = biases ? n.operand(w++) : nullptr;
+        auto key = [&](const char* what, const ir::Value* v) {
+          return std::string("rnn_team:") + what + ":" + v->name() + ":" + std::to_string(v->id()) + tag;
+        };
+        BufferRef bias_ih = b_ih ? ctx.AddWeights(key("b", b_ih), TeamBias(ctx.ConstantData(b_ih), cols)) : BufferRef{};
+        EmitPackedProjection(ctx, key("ih", w_ih), TeamInputWeights(*ctx.ConstantData(w_ih), cols), layer_in,
+                             gi[static_cast<size_t>(d)], b_ih ? &bias_ih : nullptr, rows, vw);
+        BufferRef wp = ctx.AddWeights(key("hh", w_hh), TeamRecurrentWeights(*ctx.ConstantData(w_hh), cols, G, H, vw));
+        BufferRef bp = b_hh ? ctx.AddWeights(key("b", b_hh), TeamBias(ctx.ConstantData(b_hh), cols))
+                            : ctx.AddWeights("rnn_team:zeros:" + std::to_string(GHp), TeamBias(nullptr, cols));
+        rec.emplace_back(wp, bp);
+      }
+      for (int64_t d = 0; d < dirs; ++d) {
+        const Expr slot(l * dirs + d);
+        KernelCall init;
+        init.kernel = "rnn_team_init_f32";
+        init.params = {Expr(mode), T, N, Expr(H), slot, Expr(has_state ? 1 : 0), Expr(has_lengths ? 1 : 0),
+                       Expr(lengths_i32 ? 1 : 0), Expr(batch_first ? 1 : 0), Expr(dirs * H), Expr(d * H)};
+        init.buffers = {h0, c0, lengths, layer_out, h_n, c_n, h_buf, c_buf, sync, ctx.ErrorSlot()};
+        init.count = Expr(1);
+        init.grain = 1;
+        if (has_lengths) init.error_message = n.Describe() + ": a sequence length (lengths) is outside [0, T]";
+        ctx.Call(std::move(init));
+
+        KernelCall call;
+        call.kernel = "rnn_team_f32_v" + std::to_string(vw);
+        call.params = {Expr(mode),     T,           N,           Expr(H), Expr(batch_first ? 1 : 0), Expr(d == 1 ? 1 : 0),
+                       Expr(dirs * H), Expr(d * H), slot,        Expr(std::max<int64_t>(1, UB / 8))};
+        call.buffers = {gi[static_cast<size_t>(d)], rec[static_cast<size_t>(d)].first, rec[static_cast<size_t>(d)].second,
+                        layer_out, h_n, c_n, h_buf, c_buf, sync};
+        // Every task joins the one team; tasks that find no ticket left return at once.
+        call.count = Expr(16);
+        call.grain = 1;
+        ctx.Call(std::move(call));
+      }
+      layer_in = inner;
+    }
+    return Status::Ok();
+  }
 
   // Scratch: one GI per direction, the states, GH, and the inner layers' output.
   std::vector<BufferRef> gi;

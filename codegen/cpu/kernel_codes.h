@@ -30,6 +30,9 @@ constexpr long kDwMaxRow = 4096;
 /// kc * MR must not exceed it).
 constexpr long kPackFloats = 16384;
 
+/// Max taps per K block of conv_direct_f32 (its stack offset table).
+constexpr long kDirectMaxKc = 512;
+
 /// Unary elementwise ops (kiln_k_unary_DT).
 enum Unary : long long {
   kNeg, kAbs, kRelu, kSign, kExp, kLog, kSqrt, kRsqrt, kReciprocal, kSigmoid, kTanh, kErf, kSin, kCos,
@@ -44,6 +47,16 @@ enum Compare : long long { kEq, kNe, kLt, kLe, kGt, kGe, kAnd, kOr };
 
 /// Reductions (kiln_k_reduce_DT).
 enum Reduce : long long { kSum, kMean, kMax, kMin, kProd };
+
+/// fused_elementwise (kernels/fused.cc): at most this many operands and (elementwise)
+/// instructions per call; every register holds a tile of kFusedTileBytes (256 f32 / 128 f64).
+/// The fuse-elementwise pass keeps its groups within the same limits.
+constexpr long kFusedMaxOperands = 12;
+constexpr long kFusedMaxInstrs = 20;
+constexpr long kFusedTileBytes = 1024;
+/// How a fused instruction computes: the code is a Unary / Binary / Compare code, or unused.
+/// Bool values live in the tiles as 0 / 1 of the floating type.
+enum FusedFamily : long long { kFusedUnary, kFusedBinary, kFusedCompare, kFusedWhere, kFusedToBool, kFusedCopy };
 
 /// Error codes a kernel may write to its error slot (the last buffer of fallible kernels).
 enum Error : long long { kOk = 0, kDivByZero = 1, kIndexOutOfRange = 2, kCastNaN = 3 };

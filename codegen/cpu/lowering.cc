@@ -10,6 +10,7 @@
 #include "codegen/cpu/kernel_codes.h"
 #include "codegen/cpu/memory_plan.h"
 #include "codegen/reference/interpreter.h"
+#include "passes/epilogue_pattern.h"
 
 namespace kiln::cpu {
 namespace {
@@ -93,6 +94,7 @@ class Lowering : public EmitContext {
   }
 
   int vector_floats() const override { return options_.vector_floats == 16 ? 16 : 8; }
+  const std::string& conv_algorithm() const override { return options_.conv_algorithm; }
 
   BufferRef Scratch(uint64_t bytes) override {
     BufferRef r{BufferRef::kArena, 0, static_cast<int64_t>(scratch_base_ + scratch_cursor_)};
@@ -126,73 +128,33 @@ class Lowering : public EmitContext {
   std::unordered_map<const ir::Value*, int> fused_def_;
 };
 
-// See "Epilogue fusion" in lowering.h.
+// See "Epilogue fusion" in lowering.h. The pattern itself is passes/epilogue_pattern.h, which
+// the fuse-elementwise pass also reads, so that it never takes the nodes fused here.
 void Lowering::PlanFusion() {
   if (!options_.fuse_epilogues) return;
+  std::unordered_map<const ir::Node*, int> index;
   std::vector<ir::Node*> nodes = graph_.nodes();
-  std::unordered_map<const ir::Value*, int> uses, def;
-  std::unordered_map<const ir::Value*, const ir::Node*> user;
-  std::set<const ir::Value*> outputs;
-  for (const ir::GraphOutput& o : graph_.outputs()) outputs.insert(o.value);
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    for (const ir::Value* v : nodes[i]->operands()) {
-      ++uses[v];
-      user[v] = nodes[i];
-    }
-    for (const ir::Value* v : nodes[i]->results()) def[v] = static_cast<int>(i);
-  }
-  auto sole_user = [&](const ir::Value* v) -> const ir::Node* {
-    if (outputs.count(v) || uses[v] != 1) return nullptr;
-    const ir::Node* u = user[v];
-    return absorbed_.count(u) ? nullptr : u;
-  };
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const ir::Node* n = nodes[i];
-    if (n->op() != ir::OpKind::Conv && n->op() != ir::OpKind::Linear) continue;
-    if (n->num_results() != 1 || n->result()->type().dtype != ir::DType::kF32) continue;
-    // The packed kernels that implement epilogues need a constant weight and static dims
-    // (but the batch).
-    if (!constants_.count(n->operand(1))) continue;
-    bool static_dims = true;
-    const auto& xdims = n->operand(0)->type().shape.dims();
-    for (size_t d = 1; d < xdims.size(); ++d) static_dims = static_dims && xdims[d].is_static();
-    if (!static_dims) continue;
-    const ir::Value* r = n->result();
+  for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i]] = static_cast<int>(i);
+  auto is_constant = [this](const ir::Value* v) { return constants_.count(v) != 0; };
+  for (const passes::EpilogueChain& c : passes::FindEpilogueChains(graph_, is_constant)) {
     FusedEpilogue e;
-    e.result = r;
-    std::vector<const ir::Node*> chain;
-    const ir::Node* u = sole_user(r);
-    if (u != nullptr && n->op() == ir::OpKind::Conv && u->op() == ir::OpKind::Add && u->num_operands() == 2) {
-      const ir::Value* other = u->operand(0) == r ? u->operand(1) : u->operand(0);
-      auto d = def.find(other);
-      bool before = d == def.end() || d->second < static_cast<int>(i);  // inputs / params: always
-      if (other != r && other->type() == r->type() && u->result()->type() == r->type() && before) {
-        e.residual = other;
-        chain.push_back(u);
-        e.result = u->result();
-        u = sole_user(e.result);
-      }
+    e.residual = c.residual;
+    e.result = c.result;
+    if (c.activation != nullptr && c.activation->op() == ir::OpKind::Relu) {
+      e.act = kc::kActRelu;
+    } else if (c.activation != nullptr) {
+      e.act = kc::kActClamp;
+      e.lo = c.activation->attrs().f("min");
+      e.hi = c.activation->attrs().f("max");
     }
-    if (u != nullptr && u->result()->type() == e.result->type() &&
-        (u->op() == ir::OpKind::Relu || u->op() == ir::OpKind::Clamp)) {
-      if (u->op() == ir::OpKind::Relu) {
-        e.act = kc::kActRelu;
-      } else {
-        e.act = kc::kActClamp;
-        e.lo = u->attrs().f("min");
-        e.hi = u->attrs().f("max");
-      }
-      chain.push_back(u);
-      e.result = u->result();
+    fused_away_.insert(c.anchor->result());
+    if (c.add != nullptr) {
+      absorbed_.insert(c.add);
+      if (c.activation != nullptr) fused_away_.insert(c.add->result());
     }
-    if (chain.empty()) continue;
-    fused_away_.insert(r);
-    for (size_t k = 0; k < chain.size(); ++k) {
-      absorbed_.insert(chain[k]);
-      if (k + 1 < chain.size()) fused_away_.insert(chain[k]->result());
-    }
-    fused_def_[e.result] = static_cast<int>(i);
-    epilogues_[n] = e;
+    if (c.activation != nullptr) absorbed_.insert(c.activation);
+    fused_def_[e.result] = index[c.anchor];
+    epilogues_[c.anchor] = e;
   }
 }
 

@@ -46,6 +46,10 @@ struct LoweringOptions {
   int vector_floats = 8;
   /// Fuse bias / residual add / relu / clamp into the preceding conv or linear (epilogue fusion).
   bool fuse_epilogues = true;
+  /// "auto", "gemm", "direct", "winograd", "winograd-f2" or "winograd-f4": the kernel of 2-d f32
+  /// convs with constant weights
+  /// (CompileOptions::conv_algorithm).
+  std::string conv_algorithm = "auto";
 };
 
 StatusOr<Program> LowerGraph(const ir::Graph& graph, const LoweringOptions& options);

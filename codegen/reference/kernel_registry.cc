@@ -31,6 +31,8 @@ KernelTable BuildTable() {
   AddActivationKernels(table);
   AddNormEmbeddingKernels(table);
   AddRecurrentKernels(table);
+  AddFusedKernels(table);
+  AddLayoutKernels(table);
   return table;
 }
 

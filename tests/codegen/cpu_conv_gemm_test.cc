@@ -1,6 +1,7 @@
-// The packed convolution / GEMM kernels (kernels/conv_gemm.cc) and lowering's epilogue fusion:
-// many conv geometries and fused chains, compiled for AVX2 (x86-64-v3) and, when the host has
-// AVX-512, for x86-64-v4 (other register tiles), compared with the reference backend.
+// The packed convolution / GEMM kernels (kernels/conv_gemm.cc), the direct convolution
+// (kernels/conv_direct.cc) and lowering's epilogue fusion: many conv geometries and fused
+// chains, compiled for AVX2 (x86-64-v3) and, when the host has AVX-512, for x86-64-v4 (other
+// register tiles), with each conv algorithm, compared with the reference backend.
 #include <catch2/catch.hpp>
 
 #include "tests/codegen/cpu_test_util.h"
@@ -8,34 +9,28 @@
 namespace kiln::cpu::testing {
 namespace {
 
-std::vector<std::string> Cpus() {
-  std::vector<std::string> cpus = {"x86-64-v3"};
-  if (__builtin_cpu_supports("avx512f")) cpus.push_back("x86-64-v4");
-  return cpus;
-}
 
-// Compiles `kir` for every CPU level and checks batch 1 and 3 against the reference.
-// Returns the kernel call count of the last artifact.
+// Compiles `kir` for every CPU level with each conv algorithm (the implicit GEMM and the direct
+// conv forced on every 2-d conv, channels-first; and the default pipeline, channels-last when
+// the layout pass applies) and checks batch 1 and 3 against the reference. Returns the kernel
+// call count of the last implicit-GEMM artifact.
 size_t CheckGraph(const std::string& kir, const std::string& name, ir::Tolerance tol = {}) {
   auto g = ParseWithWeights(kir);
   size_t calls = 0;
-  for (const std::string& cpu : Cpus()) {
-    INFO(name << " on " << cpu);
+  for (const std::string& cpu : Cpus()) for (const char* algo : {"gemm", "direct", "layout"}) {
+    INFO(name << " on " << cpu << ", conv algorithm " << algo);
     CompileOptions o;
     o.name = name;
     o.cpu = cpu;
     o.max_batch = 3;
-    CompiledArtifact art = CompileOrFail(*g, o);
-    calls = art.num_kernel_calls;
-    auto model = LoadedModel::Load(art, 2);
-    INFO(model.status().ToString());
-    REQUIRE(model.ok());
-    std::mt19937_64 rng(11);
-    for (int64_t batch : {1, 3}) {
-      std::map<std::string, ir::HostTensor> inputs;
-      for (const ir::Value* v : g->inputs()) inputs[v->name()] = RandomInput(v->type(), batch, rng);
-      CheckAgainstReference(**model, *g, inputs, tol);
+    // "layout": the default pipeline, whose layout pass moves graphs of two convs or more to
+    // the channels-last kernels; the others keep the channels-first kernels under test.
+    if (std::string(algo) != "layout") {
+      o.conv_algorithm = algo;
+      o.pipeline = ChannelsFirstPipeline();
     }
+    CompiledArtifact art = CompileAndCheckBatches(*g, o, tol, 11);
+    if (std::string(algo) == "gemm") calls = art.num_kernel_calls;
   }
   return calls;
 }
@@ -121,8 +116,9 @@ TEST_CASE("epilogue fusion: conv + residual add + relu, and conv + clamp, are on
   output y = %7
 }
 )";
-  // conv1+relu, conv2, downsample+add(conv2)+relu, then add+clamp stays (its inputs are not a conv).
-  CHECK(CheckGraph(kResidual, "res") == 5);
+  // conv1+relu, conv2, downsample+add(conv2)+relu, then add+clamp stays out of the epilogue (its
+  // inputs are not a conv) and fuse-elementwise makes it one fused_elementwise kernel.
+  CHECK(CheckGraph(kResidual, "res") == 4);
 
   const char* kMobile = R"(graph mb {
   input %x : f32[N,6,9,9]
@@ -155,7 +151,9 @@ TEST_CASE("epilogue fusion stops at values used twice or returned") {
   output pre = %3
 }
 )";
-  CHECK(CheckGraph(kShared, "sh") == 5);
+  // conv, relu+add (no epilogue: %0 has two uses; fused by fuse-elementwise), conv, relu (%3
+  // is an output).
+  CHECK(CheckGraph(kShared, "sh") == 4);
 }
 
 TEST_CASE("packed GEMM: linear + relu / clamp and matmul by a constant, tails and batch 1") {

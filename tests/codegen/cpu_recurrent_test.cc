@@ -1,10 +1,13 @@
 // The CPU backend's recurrent ops (rnn: rnn_tanh / rnn_relu / gru, and lstm) with the sequence
 // length T and the batch N symbolic at run time: one artifact per graph, run at several (T, N)
 // against the reference backend; packed sequences with lengths given at run time (and a bad
-// length reported by the artifact); the built-in `lstm` language model end to end.
+// length reported by the artifact); the built-in `lstm` language model end to end. f32 with
+// compile-time weights takes the team kernel (rnn_team_f32_v8 / _v16: every target, 1 and 3
+// threads); f32 weights given at run time and f64 keep the per-row kernel (rnn_seq_DT).
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include "frontend/models/registry.h"
 #include "frontend/trace.h"
@@ -48,17 +51,24 @@ std::map<std::string, ir::HostTensor> Inputs(const ir::Graph& g, int64_t T, int6
   return in;
 }
 
+// Per target (Cpus(): the vector width changes the f32 team kernel, rnn_team_f32_v8 / _v16):
+// one artifact, run on 1 thread (the team of one) and on 3 threads.
 void RunAt(const std::string& kir, CompileOptions o, const std::vector<std::pair<int64_t, int64_t>>& sizes,
            ir::Tolerance tol = {}) {
   auto g = ParseWithWeights(kir, 5);
-  CompiledArtifact art = CompileOrFail(*g, o);
-  auto model = LoadedModel::Load(art, 3);
-  INFO(model.status().ToString());
-  REQUIRE(model.ok());
-  std::mt19937_64 rng(17);
-  for (auto [T, N] : sizes) {
-    INFO(o.name << " at T=" << T << " N=" << N);
-    CheckAgainstReference(**model, *g, Inputs(*g, T, N, rng), tol);
+  for (const std::string& cpu : Cpus()) {
+    o.cpu = cpu;
+    CompiledArtifact art = CompileOrFail(*g, o);
+    for (int threads : {1, 3}) {
+      auto model = LoadedModel::Load(art, threads);
+      INFO(model.status().ToString());
+      REQUIRE(model.ok());
+      std::mt19937_64 rng(17);
+      for (auto [T, N] : sizes) {
+        INFO(o.name << " on " << cpu << ", " << threads << " threads, at T=" << T << " N=" << N);
+        CheckAgainstReference(**model, *g, Inputs(*g, T, N, rng), tol);
+      }
+    }
   }
 }
 
@@ -97,6 +107,19 @@ TEST_CASE("cpu rnn: gru batch_first and rnn_relu, no biases, at several (T, N)")
   RunAt(relu, o, {{2, 2}, {10, 7}});
 }
 
+TEST_CASE("cpu rnn: f32 weights given at run time take the per-row kernel") {
+  const int64_t H = 12;
+  std::string kir = "graph g {\n  input %x : f32[T,N,5]\n  input %w_ih : f32[48,5]\n  input %w_hh : f32[48,12]\n"
+                    "  %0, %1, %2 = lstm(%x, %w_ih, %w_hh) {has_biases=false, hidden_size=" +
+                    std::to_string(H) + "} : f32[T,N,12], f32[1,N,12], f32[1,N,12]\n"
+                    "  output out = %0\n  output h_n = %1\n  output c_n = %2\n}\n";
+  CompileOptions o;
+  o.name = "lstmrt";
+  o.max_batch = 5;
+  o.max_dims = {{"T", 6}};
+  RunAt(kir, o, {{6, 5}, {2, 1}});
+}
+
 TEST_CASE("cpu rnn: f64 rnn_tanh, bidirectional") {
   std::string kir = "graph g {\n  input %x : f64[T,N,4]\n  input %h0 : f64[2,N,8]\n" +
                     Weights("", "f64", 8, 4, 8, true) + Weights("_r", "f64", 8, 4, 8, true) + "  %0, %1 = rnn(%x, %h0" +
@@ -121,6 +144,23 @@ TEST_CASE("cpu rnn: packed sequences with run-time lengths; a bad length is an e
   o.name = "packed";
   o.max_batch = 6;
   o.max_dims = {{"T", 8}};
+  for (const std::string& cpu : Cpus()) {
+    o.cpu = cpu;
+    CompiledArtifact wide = CompileOrFail(*g, o);
+    auto team = LoadedModel::Load(wide, 2);
+    REQUIRE(team.ok());
+    std::mt19937_64 rng(9);
+    for (auto [T, N] : std::vector<std::pair<int64_t, int64_t>>{{8, 6}, {5, 4}}) {
+      INFO(cpu << " T=" << T << " N=" << N);
+      std::map<std::string, ir::HostTensor> in;
+      in["x"] = Random(ir::DType::kF32, {T, N, 3}, rng);
+      ir::HostTensor len(ir::DType::kI32, {N});
+      for (int64_t n = 0; n < N; ++n) len.SetDouble(n, static_cast<double>((n * 5 + T) % (T + 1)));  // includes 0 and T
+      in["len"] = len;
+      CheckAgainstReference(**team, *g, in);
+    }
+  }
+  o.cpu = "x86-64-v3";
   CompiledArtifact art = CompileOrFail(*g, o);
   auto model = LoadedModel::Load(art, 2);
   REQUIRE(model.ok());

@@ -5,16 +5,19 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "codegen/cpu/compiler.h"
 #include "codegen/cpu/loaded_model.h"
 #include "codegen/reference/interpreter.h"
 #include "ir/kir.h"
 #include "ir/tensor_compare.h"
+#include "passes/pass_registry.h"
 
 namespace kiln::cpu::testing {
 
@@ -58,6 +61,23 @@ inline ir::HostTensor RandomInput(const ir::TensorType& type, int64_t batch, std
   return t;
 }
 
+/// The CPU levels to compile for: AVX2 (x86-64-v3), and AVX-512 (x86-64-v4) when the host has
+/// it (other register tiles).
+inline std::vector<std::string> Cpus() {
+  std::vector<std::string> cpus = {"x86-64-v3"};
+  if (__builtin_cpu_supports("avx512f")) cpus.push_back("x86-64-v4");
+  return cpus;
+}
+
+/// The default pipeline without the channels-last `layout` pass, for tests of the kernels of
+/// the channels-first `conv`.
+inline std::string ChannelsFirstPipeline() {
+  std::string p = passes::DefaultPipeline();
+  size_t at = p.find(",layout,");
+  if (at != std::string::npos) p.erase(at, 7);
+  return p;
+}
+
 /// Compiles `graph` with `options` into a temp dir (options.output_dir is replaced).
 inline CompiledArtifact CompileOrFail(const ir::Graph& graph, CompileOptions options = {}) {
   options.output_dir = TempDir();
@@ -82,6 +102,26 @@ inline void CheckAgainstReference(LoadedModel& model, const ir::Graph& graph,
     INFO("output " << (*got)[i].first << ": " << cmp.message);
     CHECK(cmp.ok);
   }
+}
+
+/// Compiles `graph` with `options`, loads it with 2 threads and checks batches 1 and 3 of
+/// seeded random inputs against the reference; `each` (optional) also sees every run's
+/// model and inputs. Returns the artifact.
+inline CompiledArtifact CompileAndCheckBatches(
+    const ir::Graph& graph, const CompileOptions& options, ir::Tolerance tol, uint64_t seed,
+    const std::function<void(LoadedModel&, const std::map<std::string, ir::HostTensor>&)>& each = nullptr) {
+  CompiledArtifact art = CompileOrFail(graph, options);
+  auto model = LoadedModel::Load(art, 2);
+  INFO(model.status().ToString());
+  REQUIRE(model.ok());
+  std::mt19937_64 rng(seed);
+  for (int64_t batch : {1, 3}) {
+    std::map<std::string, ir::HostTensor> inputs;
+    for (const ir::Value* v : graph.inputs()) inputs[v->name()] = RandomInput(v->type(), batch, rng);
+    CheckAgainstReference(**model, graph, inputs, tol);
+    if (each) each(**model, inputs);
+  }
+  return art;
 }
 
 }  // namespace kiln::cpu::testing

@@ -20,6 +20,8 @@ std::vector<Case> all_cases() {
   AddActivationCases(cases);
   AddNormEmbeddingCases(cases);
   AddRecurrentCases(cases);
+  AddFusedCases(cases);
+  AddLayoutCases(cases);
   return cases;
 }
 

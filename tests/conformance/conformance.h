@@ -57,5 +57,7 @@ void AddPoolingCases(std::vector<Case>& cases);
 void AddActivationCases(std::vector<Case>& cases);
 void AddNormEmbeddingCases(std::vector<Case>& cases);
 void AddRecurrentCases(std::vector<Case>& cases);
+void AddFusedCases(std::vector<Case>& cases);
+void AddLayoutCases(std::vector<Case>& cases);
 
 }  // namespace kiln::conformance

@@ -1,5 +1,7 @@
 // The runtime's thread pool: every index exactly once, chunks of at least `grain`, nested
-// loops inline, an application's pool used through its callback, and no spinning when idle.
+// loops inline, an application's pool used through its callback, no spinning when idle
+// (bounded spin, then sleep; KILN_POOL_SPIN_US=0 sleeps at once), kiln_rt_spin_wait.
+#include <stdlib.h>
 #include <time.h>
 
 #include <atomic>
@@ -208,4 +210,66 @@ TEST_CASE("idle workers sleep instead of spinning") {
   // Three spinning workers would burn ~0.9 s of CPU here (or 0.3+ s on a loaded machine).
   CHECK(used < 0.1);
   kiln_rt_pool_destroy(pool);
+}
+
+TEST_CASE("loops after the workers fell asleep, and with spinning turned off") {
+  // Default budget: pauses longer than the spin make every loop wake sleeping workers.
+  kiln_rt_pool* pool = kiln_rt_pool_create(3);
+  int wrong = 0;
+  for (int iter = 0; iter < 20; ++iter) {
+    Coverage c(64);
+    kiln_rt_parallel_for(pool, nullptr, 64, 1, Coverage::body, &c);
+    for (auto& h : c.hits) wrong += h != 1;
+    if (iter % 2 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kiln_rt_pool_destroy(pool);
+  // KILN_POOL_SPIN_US=0 (read at creation): workers and the joining caller sleep at once.
+  setenv("KILN_POOL_SPIN_US", "0", 1);
+  pool = kiln_rt_pool_create(4);
+  unsetenv("KILN_POOL_SPIN_US");
+  for (int iter = 0; iter < 200; ++iter) {
+    const int64_t n = 1 + (iter * 13) % 100;
+    Coverage c(n);
+    kiln_rt_parallel_for(pool, nullptr, n, 1, Coverage::body, &c);
+    for (auto& h : c.hits) wrong += h != 1;
+  }
+  kiln_rt_pool_destroy(pool);
+  CHECK(wrong == 0);
+}
+
+TEST_CASE("tasks that wait on each other through kiln_rt_spin_wait finish on any pool") {
+  // Every task takes tickets in order and waits for all earlier steps (as the recurrent team
+  // kernel does): correct whether 1, 2 or 4 threads join, and when the loop runs inline.
+  struct Team {
+    std::atomic<int64_t> next{0}, done{0};
+    std::vector<int64_t> order;
+    std::mutex mutex;
+  };
+  for (int32_t threads : {1, 2, 4}) {
+    kiln_rt_pool* pool = kiln_rt_pool_create(threads);
+    Team team;
+    kiln_rt_parallel_for(pool, nullptr, 16, 1,
+                         [](void* a, int64_t, int64_t) {
+                           Team* t = static_cast<Team*>(a);
+                           constexpr int64_t kPerStep = 3, kTotal = 30 * kPerStep;
+                           for (;;) {
+                             const int64_t ticket = t->next.fetch_add(1);
+                             if (ticket >= kTotal) return;
+                             const int64_t step = ticket / kPerStep;
+                             for (uint32_t i = 0; t->done.load(std::memory_order_acquire) < step * kPerStep; ++i)
+                               kiln_rt_spin_wait(i);
+                             {
+                               std::lock_guard<std::mutex> lock(t->mutex);
+                               t->order.push_back(step);
+                             }
+                             t->done.fetch_add(1, std::memory_order_release);
+                           }
+                         },
+                         &team);
+    CHECK(team.done == 90);
+    bool sorted = true;
+    for (size_t i = 1; i < team.order.size(); ++i) sorted = sorted && team.order[i - 1] <= team.order[i];
+    CHECK(sorted);
+    kiln_rt_pool_destroy(pool);
+  }
 }

@@ -35,53 +35,12 @@
 //     one valid row (batch 1) or at most MR/2 uses a shorter micro-kernel.
 //     Bp[panel][k][j] = B[k][panel*NR + j] (zero past N); C = act(A @ B + bias).
 #include "codegen/cpu/kernels/kernel_abi.h"
+#include "codegen/cpu/kernels/vec_tile.h"
 
 namespace kk {
 namespace {
 
 namespace kc = kiln::cpu::kc;
-
-template <int VW>
-struct VecT {
-  typedef float type __attribute__((vector_size(VW * 4), aligned(4)));
-};
-
-template <int VW>
-__attribute__((always_inline)) inline typename VecT<VW>::type LoadV(const float* p) {
-  typename VecT<VW>::type v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-template <int VW>
-__attribute__((always_inline)) inline void StoreV(float* p, typename VecT<VW>::type v) {
-  memcpy(p, &v, sizeof v);
-}
-
-// relu keeps NaN (as the unary kernel does); clamp: NaN stays NaN.
-__attribute__((always_inline)) inline float Act(float v, int64_t act, float lo, float hi) {
-  if (act == kc::kActRelu) return v > 0 || v != v ? v : 0.0f;
-  if (act == kc::kActClamp) {
-    float r = v < lo ? lo : v;
-    return r > hi ? hi : r;
-  }
-  return v;
-}
-
-template <int VW>
-__attribute__((always_inline)) inline typename VecT<VW>::type ActV(typename VecT<VW>::type v, int64_t act, float lo,
-                                                                     float hi) {
-  typedef typename VecT<VW>::type V;
-  if (act == kc::kActRelu) {
-    V z = {};
-    return v < z ? z : v;  // NaN compares false: stays
-  }
-  if (act == kc::kActClamp) {
-    V l = lo - (V){}, h = hi - (V){};
-    V r = v < l ? l : v;
-    return r > h ? h : r;
-  }
-  return v;
-}
 
 inline int64_t FloorDivI(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
@@ -233,12 +192,6 @@ __attribute__((always_inline)) inline void MicroKernel(const float* a, const flo
   }
 }
 
-struct Epilogue {
-  const float* bias;  // per row, or null
-  const float* res;   // same layout as the output, or null
-  int64_t act;
-  float lo, hi;
-};
 
 // Loads (first == false) / stores an MR x NR tile of a row-major output with leading
 // dimension ld; rows >= rows_valid and columns >= cols_valid are not touched.
@@ -304,18 +257,11 @@ void ConvGemm(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
   constexpr int NR = VW * NV;
   ConvGeom g{p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12],
              p[13], p[14], p[15], p[16], p[17], p[18], p[19], p[20], p[21]};
-  bool has_bias = p[22] != 0;
-  Epilogue e;
-  e.act = p[23];
-  e.lo = static_cast<float>(F64(p[24]));
-  e.hi = static_cast<float>(F64(p[25]));
-  bool has_res = p[26] != 0;
+  Epilogue e = DecodeEpilogue(p, 22, b, 3, 4);
   int64_t kcb = p[27], p_tasks = p[28], o_tasks = p[29];
   const float* x = Buf<const float>(b, 0);
   const float* A = Buf<const float>(b, 1);
   float* y = Buf<float>(b, 2);
-  e.bias = has_bias ? Buf<const float>(b, 3) : nullptr;
-  e.res = has_res ? Buf<const float>(b, 4) : nullptr;
   int64_t cpg = g.C / g.groups, opg = g.O / g.groups;
   int64_t K = cpg * g.KD * g.KH * g.KW;
   int64_t P = g.OD * g.OH * g.OW, in_plane = g.ID * g.IH * g.IW;
@@ -478,17 +424,10 @@ void ConvDwFast(const float* x, const float* w, float* y, int64_t C, int64_t O, 
 void ConvDw(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
   int64_t C = p[1], O = p[2], IH = p[3], IW = p[4], OH = p[5], OW = p[6], KH = p[7], KW = p[8];
   int64_t sh = p[9], sw = p[10], ph = p[11], pw = p[12], dh = p[13], dw = p[14];
-  bool has_bias = p[15] != 0;
-  Epilogue e;
-  e.act = p[16];
-  e.lo = static_cast<float>(F64(p[17]));
-  e.hi = static_cast<float>(F64(p[18]));
-  bool has_res = p[19] != 0;
+  Epilogue e = DecodeEpilogue(p, 15, b, 3, 4);
   const float* x = Buf<const float>(b, 0);
   const float* w = Buf<const float>(b, 1);
   float* y = Buf<float>(b, 2);
-  e.bias = has_bias ? Buf<const float>(b, 3) : nullptr;
-  e.res = has_res ? Buf<const float>(b, 4) : nullptr;
   if (KH == KW && sh == sw && dh == 1 && dw == 1 && ph < KH && pw < KW &&
       ((OW + kDwVW - 1) / kDwVW * kDwVW) * sw + 2 * KW + 2 * kDwVW <= kDwPadRow) {
     if (KH == 3 && sh == 1) return ConvDwFast<3, 1>(x, w, y, C, O, IH, IW, OH, OW, ph, pw, e, begin, end);

@@ -18,8 +18,35 @@
 // past that are 0 (a length outside [0, T] writes kIndexOutOfRange to the error slot);
 // out rows have out_cols elements, this direction writes [out_col_offset, +H).
 // h_state/c_state [N, H] and gh [N, G*H] are scratch.
+//
+// f32 with compile-time weights takes the team path instead (the emitter prepares it):
+//
+//   rnn_team_init_f32 [mode, T, N, H, slot, has_state, has_lengths, lengths_i32, batch_first,
+//                      out_cols, out_col_offset]
+//     b = [h0, c0, lengths, out, h_n, c_n, hbuf, cbuf, sync, error]   range: 1
+//   Validates the lengths (into sync), loads the initial states into hbuf[0] / cbuf, zeroes
+//   the output rows past each length, writes h_n / c_n when no step runs, and resets the
+//   sync counters.
+//
+//   rnn_team_f32_vVW [mode, T, N, H, batch_first, reverse, out_cols, out_col_offset, slot,
+//                     blocks_per_ticket]
+//     b = [GI, Wp, bp, out, h_n, c_n, hbuf, cbuf, sync]   range: any (each task joins the team)
+//   Hidden units are cut into blocks of VW; block ub owns the G gates of units
+//   [ub*VW, ub*VW + VW), so its cell update needs nothing from other blocks. Wp holds W_hh
+//   packed per block, Wp[ub][k][g*VW + u] = W_hh[g*H + ub*VW + u][k] (zero past H); GI's
+//   columns and bp (b_hh) are in the same order: column (ub*G + g)*VW + u. Every step is
+//   cut into tickets of blocks_per_ticket blocks, numbered step-major; a task takes the next
+//   ticket with an atomic increment and, before working on step s, waits until every ticket
+//   of step s-1 is done (a spin on the done counter through kiln_rt_spin_wait). A task only
+//   ever waits for tickets that running tasks took, so the loop needs no set number of
+//   threads: one task alone runs every step (threads = 1, nested loops, an app's pool that
+//   runs tasks one after the other). h is double-buffered by step parity ([2][N][H]); c is
+//   [N][H]. sync: int64 words, [0] next ticket, [8] tickets done, [16] steps (max length),
+//   [24 + n] the length of row n.
 #include "codegen/cpu/kernels/kernel_abi.h"
 #include "codegen/cpu/kernels/vmath.h"
+
+extern "C" void kiln_rt_spin_wait(uint32_t iteration);
 
 namespace kk {
 namespace {
@@ -161,8 +188,195 @@ void RnnSeq(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
   }
 }
 
+// dst[u] = src[u] for u < units <= VW. Predicated on purpose: LLVM turns a plain copy loop
+// into a memcpy call, which ThreadSanitizer intercepts in instrumented test binaries while it
+// cannot see the uninstrumented pool's synchronization (false reports).
+template <int VW>
+__attribute__((always_inline)) inline void CopyUnits(float* dst, const float* src, int64_t units) {
+  for (int u = 0; u < VW; ++u)
+    if (u < units) dst[u] = src[u];
+}
+
+// The cell update of one row and VW units from the gates' pre-activations a (G*VW, W_hh @ h
+// + b_hh in the column order above) and x (the input projection, same order).
+template <int VW>
+__attribute__((always_inline)) inline void CellUpdate(int64_t mode, const float* a, const float* x, const float* hp,
+                                                      float* c, float* hn, float* o, int64_t units) {
+  float v[VW];
+  if (mode == 0) {
+    for (int u = 0; u < VW; ++u) v[u] = Tanh(x[u] + a[u]);
+  } else if (mode == 1) {
+    for (int u = 0; u < VW; ++u) {
+      float t = x[u] + a[u];
+      v[u] = t > 0.0f || IsNan(t) ? t : 0.0f;
+    }
+  } else if (mode == 2) {
+    float hv[VW];
+    for (int u = 0; u < VW; ++u) hv[u] = u < units ? hp[u] : 0.0f;
+    for (int u = 0; u < VW; ++u) {
+      float r = Sigmoid(x[u] + a[u]);
+      float z = Sigmoid(x[VW + u] + a[VW + u]);
+      float nn = Tanh(x[2 * VW + u] + r * a[2 * VW + u]);
+      v[u] = (1.0f - z) * nn + z * hv[u];
+    }
+  } else {
+    float cv[VW];
+    for (int u = 0; u < VW; ++u) cv[u] = u < units ? c[u] : 0.0f;
+    for (int u = 0; u < VW; ++u) {
+      float i = Sigmoid(x[u] + a[u]);
+      float f = Sigmoid(x[VW + u] + a[VW + u]);
+      float g = Tanh(x[2 * VW + u] + a[2 * VW + u]);
+      float og = Sigmoid(x[3 * VW + u] + a[3 * VW + u]);
+      cv[u] = f * cv[u] + i * g;
+      v[u] = og * Tanh(cv[u]);
+    }
+    CopyUnits<VW>(c, cv, units);
+  }
+  CopyUnits<VW>(hn, v, units);
+  CopyUnits<VW>(o, v, units);
+}
+
+template <int VW>
+struct TeamVec {
+  typedef float type __attribute__((vector_size(VW * 4), aligned(4)));
+};
+
+// tile[r][v*VW + j] = sum_k h[r][k] * panel[k][v*VW + j] for vectors v in [v0, v0 + NV);
+// ld = G*VW (the panel's width), h rows through pointers (tail rows repeat a valid row).
+template <int VW, int MR, int NV>
+__attribute__((always_inline)) inline void TeamMicro(const float* const* hr, const float* panel, int64_t ld,
+                                                     int64_t K, int v0, float* tile) {
+  typedef typename TeamVec<VW>::type V;
+  V acc[MR][NV];
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) acc[r][v] = (V){};
+  for (int64_t k = 0; k < K; ++k) {
+    V bv[NV];
+    for (int v = 0; v < NV; ++v) memcpy(&bv[v], panel + k * ld + (v0 + v) * VW, sizeof(V));
+    for (int r = 0; r < MR; ++r) {
+      V av = hr[r][k] - (V){};
+      for (int v = 0; v < NV; ++v) acc[r][v] = acc[r][v] + av * bv[v];
+    }
+  }
+  for (int r = 0; r < MR; ++r)
+    for (int v = 0; v < NV; ++v) memcpy(tile + r * 4 * VW + (v0 + v) * VW, &acc[r][v], sizeof(V));
+}
+
+void RnnTeamInit(const int64_t* p, void* const* b) {
+  const int64_t mode = p[0], steps = p[1], N = p[2], H = p[3], slot = p[4];
+  const bool has_state = p[5] != 0, has_lengths = p[6] != 0, len_i32 = p[7] != 0, batch_first = p[8] != 0;
+  const int64_t out_cols = p[9], out_off = p[10];
+  const float* h0 = has_state ? Buf<const float>(b, 0) + slot * N * H : nullptr;
+  const float* c0 = has_state && mode == 3 ? Buf<const float>(b, 1) + slot * N * H : nullptr;
+  float* out = Buf<float>(b, 3);
+  float* hn = Buf<float>(b, 4) + slot * N * H;
+  float* cn = mode == 3 ? Buf<float>(b, 5) + slot * N * H : nullptr;
+  float* hs = Buf<float>(b, 6);
+  float* cs = Buf<float>(b, 7);
+  int64_t* sync = Buf<int64_t>(b, 8);
+  int64_t* err = Buf<int64_t>(b, 9);
+  sync[0] = 0;
+  sync[8] = 0;
+  sync[16] = 0;
+  int64_t max_len = 0;
+  for (int64_t n = 0; n < N; ++n) {
+    const int64_t len = !has_lengths ? steps : len_i32 ? Buf<const int32_t>(b, 2)[n] : Buf<const int64_t>(b, 2)[n];
+    if (len < 0 || len > steps) {
+      *err = kiln::cpu::kc::kIndexOutOfRange;
+      return;  // steps stays 0: the team does nothing
+    }
+    sync[24 + n] = len;
+    max_len = Max(max_len, len);
+    for (int64_t t = len; t < steps; ++t) {  // packed: rows past the length are 0
+      float* o = out + (batch_first ? n * steps + t : t * N + n) * out_cols + out_off;
+      for (int64_t j = 0; j < H; ++j) o[j] = 0.0f;
+    }
+  }
+  for (int64_t i = 0; i < N * H; ++i) {
+    hs[i] = h0 ? h0[i] : 0.0f;
+    cs[i] = c0 ? c0[i] : 0.0f;
+  }
+  if (max_len == 0) {
+    for (int64_t i = 0; i < N * H; ++i) {
+      hn[i] = hs[i];
+      if (cn) cn[i] = cs[i];
+    }
+  }
+  sync[16] = max_len;
+}
+
+template <int VW>
+void RnnTeam(const int64_t* p, void* const* b) {
+  constexpr int MR = VW == 16 ? 8 : 4;
+  const int64_t mode = p[0], steps = p[1], N = p[2], H = p[3];
+  const bool batch_first = p[4] != 0, reverse = p[5] != 0;
+  const int64_t out_cols = p[6], out_off = p[7], slot = p[8], bpt = p[9];
+  const int G = mode == 3 ? 4 : mode == 2 ? 3 : 1;
+  const int64_t UB = (H + VW - 1) / VW, GW = G * VW, GHp = UB * GW;
+  const float* gi = Buf<const float>(b, 0);
+  const float* wp = Buf<const float>(b, 1);
+  const float* bp = Buf<const float>(b, 2);
+  float* out = Buf<float>(b, 3);
+  float* hn_out = Buf<float>(b, 4) + slot * N * H;
+  float* cn_out = mode == 3 ? Buf<float>(b, 5) + slot * N * H : nullptr;
+  float* hbuf = Buf<float>(b, 6);
+  float* cs = Buf<float>(b, 7);
+  int64_t* sync = Buf<int64_t>(b, 8);
+  const int64_t* len = sync + 24;
+  const int64_t max_len = sync[16];
+  const int64_t tps = (UB + bpt - 1) / bpt, total = max_len * tps;
+  alignas(64) float tile[MR * 4 * VW];
+  for (;;) {
+    const int64_t ticket = __atomic_fetch_add(&sync[0], 1, __ATOMIC_RELAXED);
+    if (ticket >= total) return;
+    const int64_t s = ticket / tps, j = ticket % tps;
+    for (uint32_t i = 0; __atomic_load_n(&sync[8], __ATOMIC_ACQUIRE) < s * tps; ++i) kiln_rt_spin_wait(i);
+    const float* hp = hbuf + (s & 1) * N * H;
+    float* hx = hbuf + ((s + 1) & 1) * N * H;
+    const bool last = s + 1 == max_len;
+    for (int64_t ub = j * bpt; ub < Min(UB, (j + 1) * bpt); ++ub) {
+      const float* panel = wp + ub * H * GW;
+      const int64_t u0 = ub * VW, units = Min<int64_t>(VW, H - u0);
+      for (int64_t r0 = 0; r0 < N; r0 += MR) {
+        const int64_t rows = Min<int64_t>(MR, N - r0);
+        const float* hr[MR];
+        for (int r = 0; r < MR; ++r) hr[r] = hp + (r0 + Min<int64_t>(r, rows - 1)) * H;
+        int v = 0;
+        for (; v + 2 <= G; v += 2) TeamMicro<VW, MR, 2>(hr, panel, GW, H, v, tile);
+        if (v < G) TeamMicro<VW, MR, 1>(hr, panel, GW, H, v, tile);
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t n = r0 + r;
+          float* a = tile + r * 4 * VW;
+          const float* hprev = hp + n * H + u0;
+          float* hnext = hx + n * H + u0;
+          if (s >= len[n]) {  // this row's sequence ended: carry its state
+            CopyUnits<VW>(hnext, hprev, units);
+            continue;
+          }
+          for (int64_t q = 0; q < GW; ++q) a[q] += bp[ub * GW + q];
+          const int64_t t = reverse ? len[n] - 1 - s : s;
+          const int64_t row = batch_first ? n * steps + t : t * N + n;
+          CellUpdate<VW>(mode, a, gi + row * GHp + ub * GW, hprev, cs + n * H + u0, hnext,
+                         out + row * out_cols + out_off + u0, units);
+        }
+        if (last) {
+          for (int64_t r = 0; r < rows; ++r) {
+            const int64_t n = r0 + r;
+            CopyUnits<VW>(hn_out + n * H + u0, hx + n * H + u0, units);
+            if (cn_out) CopyUnits<VW>(cn_out + n * H + u0, cs + n * H + u0, units);
+          }
+        }
+      }
+    }
+    __atomic_fetch_add(&sync[8], 1, __ATOMIC_RELEASE);
+  }
+}
+
 }  // namespace
 }  // namespace kk
 
+KILN_KERNEL(rnn_team_init_f32) { kk::RnnTeamInit(p, b); }
+KILN_KERNEL(rnn_team_f32_v16) { kk::RnnTeam<16>(p, b); }
+KILN_KERNEL(rnn_team_f32_v8) { kk::RnnTeam<8>(p, b); }
 KILN_KERNEL(rnn_seq_f32) { kk::RnnSeq<float>(p, b, begin, end); }
 KILN_KERNEL(rnn_seq_f64) { kk::RnnSeq<double>(p, b, begin, end); }

@@ -17,8 +17,9 @@
  *  - A context owns its activation arena and its thread pool, so one artifact may run in many
  *    threads at once with one context per thread. Running one context from two threads at
  *    the same time is refused with KILN_INVALID_ARGUMENT.
- *  - Worker threads sleep when idle (no busy spinning). An application may hand in its own
- *    thread pool through kiln_thread_pool.
+ *  - Worker threads sleep when idle: after a loop they spin for at most ~50 microseconds
+ *    (KILN_POOL_SPIN_US; 0: never) so back-to-back kernels skip the wake-up, then sleep. An
+ *    application may hand in its own thread pool through kiln_thread_pool.
  */
 #ifndef KILN_RUNTIME_H_
 #define KILN_RUNTIME_H_
@@ -202,9 +203,11 @@ const char* kiln_rt_dtype_name(kiln_dtype dtype);
 /** Bytes per element of a dtype (0 for an unknown value). */
 size_t kiln_rt_dtype_size(kiln_dtype dtype);
 
-/** The runtime's own thread pool: num_threads - 1 workers sleeping on a condition variable,
- *  plus the calling thread. Returns NULL when threads cannot be created (num_threads < 1 is
- *  taken as 1). */
+/** The runtime's own thread pool: num_threads - 1 workers plus the calling thread, which
+ *  takes part in every loop. Between loops a worker spins for a bounded time (the environment
+ *  variable KILN_POOL_SPIN_US at creation, default 50, at most 100000; 0: never), then sleeps
+ *  on a condition variable; one thread creates no worker. Returns NULL when threads cannot be
+ *  created (num_threads < 1 is taken as 1). */
 kiln_rt_pool* kiln_rt_pool_create(int32_t num_threads);
 void kiln_rt_pool_destroy(kiln_rt_pool* pool);
 /** Threads the pool runs on, calling thread included (1 for NULL). */
@@ -218,6 +221,11 @@ void kiln_rt_parallel_for(kiln_rt_pool* pool, const kiln_thread_pool* external, 
                           kiln_task_fn fn, void* arg);
 /** kiln_rt_parallel_for on exec's pool (the usual call in generated kernels). */
 void kiln_rt_exec_parallel_for(const kiln_rt_exec* exec, int64_t n, int64_t grain, kiln_task_fn fn, void* arg);
+/** For generated kernels whose tasks wait on each other's progress inside one loop (the
+ *  recurrent time loop): call once per turn of a spin-wait loop with the turn's number (0, 1,
+ *  ...). Early turns pause the CPU briefly; after a bounded spin it yields the core, so a
+ *  preempted thread that the waiter depends on gets to run. */
+void kiln_rt_spin_wait(uint32_t iteration);
 
 /** 64-byte aligned allocation (NULL on failure or for 0 bytes) and its release (NULL is fine). */
 void* kiln_rt_alloc(size_t bytes);
