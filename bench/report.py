@@ -354,8 +354,11 @@ def write_md(data, path, png_rel, plot_note):
             w = re.search(r"weights ([0-9.]+ [KMG]iB)", msg)
             ar = re.search(r"arena ([0-9.]+ [KMG]iB at batch \d+)", msg)
             kc = re.search(r"(\d+) kernel calls", msg)
+            arena = ar.group(1) if ar else "?"
+            if arena.endswith(" at batch 0"):  # a graph without a symbolic batch
+                arena = arena[: -len(" at batch 0")] + " (static shapes)"
             L.append("| %s | %.1f s | %.1f MB | %s | %s | %s |" % (
-                a, ci["compile_s"], ci["so_bytes"] / 1e6, w.group(1) if w else "?", ar.group(1) if ar else "?",
+                a, ci["compile_s"], ci["so_bytes"] / 1e6, w.group(1) if w else "?", arena,
                 kc.group(1) if kc else "?"))
         L.append("")
         L.append("Compile times are wall clock during the run, on the shared machine.")

@@ -123,11 +123,15 @@ void EmitPackedGemm(EmitContext& ctx, const std::string& key, const ir::HostTens
   // Tasks: every task covers all K; N split in up to 4 parts, M in blocks of 4 panels.
   int64_t n_tasks = std::min<int64_t>(n_panels, m_est >= 4 * t.mr ? 2 : 4);
   Expr m_tasks = Expr::CeilDiv(M, 4 * t.mr);
+  // K block: the B block (kc x NR) within its budget, and the packed A block (kc x MR) within
+  // the kernel's stack buffer.
+  int64_t kcb = PickKc(K, t.nr(), kGemmPackBudget);
+  if (kcb * t.mr > kc::kPackFloats) kcb = PickKc(K, t.mr, kc::kPackFloats);
   KernelCall call;
   call.kernel = "gemm_packed_f32_" + t.suffix();
   call.params = {M, Expr(N), Expr(K), Expr(bias ? 1 : 0), Expr(epi ? epi->act : 0),
                  Expr(DoubleBits(epi ? epi->lo : 0.0)), Expr(DoubleBits(epi ? epi->hi : 0.0)),
-                 Expr(PickKc(K, t.nr(), kGemmPackBudget)), m_tasks, Expr(n_tasks)};
+                 Expr(kcb), m_tasks, Expr(n_tasks)};
   BufferRef bp = ctx.AddWeights("gemm_packed:" + t.suffix() + ":" + key, PackB(bdata, b_kn, t.nr()));
   call.buffers = {a, bp, c, bias ? *bias : BufferRef{}};
   call.count = m_tasks * Expr(n_tasks);

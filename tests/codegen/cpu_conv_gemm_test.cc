@@ -180,6 +180,19 @@ TEST_CASE("packed GEMM: linear + relu / clamp and matmul by a constant, tails an
 }
 )";
   CheckGraph(kBig, "big", ir::Tolerance{1e-4, 1e-4});
+  // A narrow output (the 24-row tile) with K = 700: the packed A block (kc x 24) must still fit
+  // the kernel's stack buffer (kc is capped for it).
+  const char* kNarrow = R"(graph narrow {
+  input %a : f32[N,40,700]
+  param %b : f32[10,700]
+  param %w : f32[300,700]
+  %0 = linear(%a, %b) : f32[N,40,10]
+  %1 = linear(%a, %w) : f32[N,40,300]
+  output y = %0
+  output z = %1
+}
+)";
+  CheckGraph(kNarrow, "narrow", ir::Tolerance{1e-4, 1e-4});
 }
 
 TEST_CASE("depthwise conv + residual add + relu6 fused, and max pool 3x3 stride 2, match the reference") {
