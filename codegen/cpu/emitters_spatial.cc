@@ -138,7 +138,62 @@ Status EmitPad(const ir::Node& n, EmitContext& ctx) {
 
 // ---- conv_transpose ----
 
+// A 2-d f32 transposed convolution with groups 1, a constant weight and static dims but the
+// batch, as a GEMM and a col2im: cols[n][o*K + tap][p] = sum_c w[c][o][tap] * x[n][c][p] is
+// a 1x1 convolution of x with O*K output channels (the direct conv, weights transposed at
+// compile time), and y = fold(cols) + bias sums each tap into its output position (the
+// fold kernel, which starts every plane at its bias). A DCGAN layer (256 -> 128 channels,
+// 4x4 stride 2, 16x16 -> 32x32, batch 1, 2 threads) took 15.9 ms in the scatter kernel and
+// takes 0.66 ms (~400 GFLOP/s) this way. Other transposed convs keep the scatter kernel.
+StatusOr<bool> TryEmitConvTransposeGemm(const ir::Node& n, EmitContext& ctx) {
+  const ir::Value *x = n.operand(0), *w = n.operand(1), *out = n.result();
+  const ir::HostTensor* wdata = ctx.ConstantData(w);
+  std::vector<Expr> xd = ctx.Dims(x), od = ctx.Dims(out);
+  if (out->type().dtype != ir::DType::kF32 || wdata == nullptr || xd.size() != 4 || n.attrs().i("groups") != 1)
+    return false;
+  for (size_t d = 1; d < 4; ++d)
+    if (!xd[d].is_const() || !od[d].is_const()) return false;
+  int64_t C = xd[1].value(), IH = xd[2].value(), IW = xd[3].value(), O = od[1].value(), OH = od[2].value(),
+          OW = od[3].value(), KH = wdata->sizes()[2], KW = wdata->sizes()[3], taps = KH * KW;
+  // w [C, O, KH, KW] viewed as [C, O*K] -> wt [O*K, C, 1, 1].
+  ir::HostTensor wt(ir::DType::kF32, {O * taps, C, 1, 1});
+  const float* src = static_cast<const float*>(wdata->raw_data());
+  float* dst = static_cast<float*>(wt.raw_data());
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t ok = 0; ok < O * taps; ++ok) dst[ok * C + c] = src[c * O * taps + ok];
+  int64_t max_n = xd[0].Eval(ctx.max_sizes());
+  BufferRef cols = ctx.Scratch(static_cast<uint64_t>(max_n * O * taps * IH * IW) * sizeof(float));
+  DirectConv dc{xd[0], C, O * taps, IH, IW, IH, IW, 1, 1, 1, 1, 0, 0, 1, 1, &wt,
+                "conv_transpose:" + w->name() + ":" + std::to_string(w->id()), ctx.Ref(x), cols, BufferRef{},
+                BufferRef{}, {Expr(0), Expr(0), Expr(0), Expr(0), Expr(0)},
+                -1.0,  // the GEMM: this route has no implicit-GEMM alternative
+                IH * IW * C * O * taps <= 524288};
+  KILN_ASSIGN_OR_RETURN(bool emitted, TryEmitConvDirect(ctx, dc));
+  if (!emitted) return false;  // --conv-algorithm=gemm: the scatter kernel
+  auto stride = n.attrs().ints("stride"), padding = n.attrs().ints("padding"), dilation = n.attrs().ints("dilation");
+  bool has_bias = n.num_operands() == 3;
+  KernelCall fold;
+  fold.kernel = "fold_f32";
+  Expr planes = xd[0] * Expr(O);
+  fold.params = {planes};
+  Append(fold.params, Pad3(std::vector<int64_t>{OH, OW}, 1));
+  Append(fold.params, Pad3(std::vector<int64_t>{IH, IW}, 1));
+  Append(fold.params, Pad3(std::vector<int64_t>{KH, KW}, 1));
+  Append(fold.params, Pad3(stride, 1));
+  Append(fold.params, Pad3(padding, 0));
+  Append(fold.params, Pad3(dilation, 1));
+  fold.params.push_back(Expr(has_bias ? 1 : 0));
+  fold.params.push_back(Expr(O));
+  fold.buffers = {cols, ctx.Ref(out), has_bias ? ctx.Ref(n.operand(2)) : BufferRef{}};
+  fold.count = planes;
+  fold.grain = GrainFor(Expr(taps * IH * IW * 2), ctx.max_sizes());
+  ctx.Call(std::move(fold));
+  return true;
+}
+
 Status EmitConvTranspose(const ir::Node& n, EmitContext& ctx) {
+  KILN_ASSIGN_OR_RETURN(bool gemm, TryEmitConvTransposeGemm(n, ctx));
+  if (gemm) return Status::Ok();
   const ir::Value *x = n.operand(0), *w = n.operand(1), *out = n.result();
   ir::DType dtype = out->type().dtype;
   if (dtype != ir::DType::kF32 && dtype != ir::DType::kF64) return NotSupported(n, std::string("on ") + ir::dtype_name(dtype));
@@ -224,6 +279,8 @@ Status EmitFold(const ir::Node& n, EmitContext& ctx) {
   call.kernel = "fold_" + dt;
   call.params = {planes};
   Append(call.params, Im2ColParams(n, image));
+  call.params.push_back(Expr(0));  // no bias
+  call.params.push_back(Expr(1));
   call.buffers = {ctx.Ref(x), ctx.Ref(out)};
   call.count = planes;
   call.grain = GrainFor(Product(xd, 1, xd.size()) * Expr(2), ctx.max_sizes());

@@ -220,5 +220,19 @@ TEST_CASE("depthwise conv + residual add + relu6 fused, and max pool 3x3 stride 
   }
 }
 
+TEST_CASE("transposed conv: the GEMM + col2im route and the scatter kernel match the reference") {
+  // "gemm" keeps the scatter kernel; "direct" and the default take the GEMM + col2im route.
+  const char* kDcgan = R"(graph ct {
+  input %x : f32[N,24,5,6]
+  param %w : f32[24,20,4,4]
+  param %b : f32[20]
+  %0 = conv_transpose(%x, %w, %b) {dilation=[1,1], groups=1, output_padding=[0,0], padding=[1,1], stride=[2,2]} : f32[N,20,10,12]
+  %1 = relu(%0) : f32[N,20,10,12]
+  output y = %1
+}
+)";
+  CHECK(CheckGraph(kDcgan, "ct", ir::Tolerance{1e-4, 1e-4}) == 2);
+}
+
 }  // namespace
 }  // namespace kiln::cpu::testing

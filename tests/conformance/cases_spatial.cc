@@ -30,6 +30,17 @@ void AddSpatialCases(std::vector<Case>& cases) {
                          "conv_transpose(%x, %w, %b) {dilation=[1,2], groups=2, output_padding=[1,0], padding=[1,0], "
                          "stride=[2,1]} : f32[N,6,10,6]"),
                    {{"N", 2}}});
+  // groups 1, 2-d: the CPU backend's GEMM + col2im route (bias folded into the col2im).
+  cases.push_back({"conv_transpose2d_gemm_bias",
+                   Graph("  input %x : f32[N,5,6,5]\n  param %w : f32[5,7,3,4]\n  param %b : f32[7]\n",
+                         "conv_transpose(%x, %w, %b) {dilation=[2,1], groups=1, output_padding=[1,2], padding=[1,2], "
+                         "stride=[2,3]} : f32[N,7,14,14]"),
+                   {{"N", 2}}});
+  cases.push_back({"conv_transpose2d_gemm_stride_gt_kernel",
+                   Graph("  input %x : f32[N,3,4,3]\n  param %w : f32[3,4,2,2]\n",
+                         "conv_transpose(%x, %w) {dilation=[1,1], groups=1, output_padding=[0,1], padding=[0,0], "
+                         "stride=[3,3]} : f32[N,4,11,9]"),
+                   {{"N", 3}}});
   cases.push_back({"conv_transpose1d_stride_gt_kernel",
                    Graph("  input %x : f32[N,3,7]\n  param %w : f32[3,2,2]\n",
                          "conv_transpose(%x, %w) {dilation=[1], groups=1, output_padding=[2], padding=[1], stride=[3]} "

@@ -19,9 +19,10 @@
 //     stride; the row loop runs over the input columns that land in the output only.
 //   unfold_wS [planes, ID, IH, IW, BD, BH, BW, KD, KH, KW, sd, sh, sw, pd, ph, pw, dd, dh, dw]
 //     b = [x, y]  range: planes * taps  (one output row [BD*BH*BW] each; zeros in the padding)
-//   fold_DT   [planes, ID, IH, IW, BD, BH, BW, KD, KH, KW, sd, sh, sw, pd, ph, pw, dd, dh, dw]
-//     b = [x, y]  range: planes  (I* is the output image; overlapping taps are summed in
-//     the reference's order: tap, then block)
+//   fold_DT   [planes, ID, IH, IW, BD, BH, BW, KD, KH, KW, sd, sh, sw, pd, ph, pw, dd, dh, dw,
+//              has_bias, channels]
+//     b = [x, y, bias]  range: planes  (I* is the output image; overlapping taps are summed in
+//     the reference's order: tap, then block; a plane starts at bias[plane % channels], or 0)
 //   upsample_nearest_wS [planes, ID, IH, IW, OD, OH, OW]  b = [x, index (i64, OD+OH+OW), y]
 //     range: planes * OD * OH  (one output row each)
 //   upsample_linear_DT  [planes, ID, IH, IW, OD, OH, OW, lin_d, lin_h]
@@ -209,11 +210,14 @@ void Fold(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
   Im2ColGeom g = ReadGeom(p);
   const T* x = Buf<const T>(b, 0);
   T* y = Buf<T>(b, 1);
+  const T* bias = p[19] != 0 ? Buf<const T>(b, 2) : nullptr;
+  const int64_t channels = p[20];
   int64_t taps = g.KD * g.KH * g.KW, blocks = g.BD * g.BH * g.BW, image = g.ID * g.IH * g.IW;
   for (int64_t plane = begin; plane < end; ++plane) {
     T* yp = y + plane * image;
     const T* xp = x + plane * taps * blocks;
-    for (int64_t i = 0; i < image; ++i) yp[i] = T(0);
+    const T init = bias ? bias[plane % channels] : T(0);
+    for (int64_t i = 0; i < image; ++i) yp[i] = init;
     for (int64_t kd = 0; kd < g.KD; ++kd) {
       for (int64_t kh = 0; kh < g.KH; ++kh) {
         for (int64_t kw = 0; kw < g.KW; ++kw) {
