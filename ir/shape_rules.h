@@ -54,6 +54,8 @@ KILN_DECLARE_RULE(infer_lstm)
 KILN_DECLARE_RULE(infer_fused_elementwise)  // ir/fused_body.cc
 KILN_DECLARE_RULE(infer_conv_nhwc)          // ir/shape_rules_layout.cc
 KILN_DECLARE_RULE(infer_max_pool_nhwc)
+KILN_DECLARE_RULE(infer_fused_conv)          // ir/shape_rules_layout.cc
+KILN_DECLARE_RULE(infer_fused_linear)
 #undef KILN_DECLARE_RULE
 
 /// Broadcasts two shapes like NumPy / PyTorch; an error names both shapes.

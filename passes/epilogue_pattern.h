@@ -1,7 +1,7 @@
-// The epilogue-fusion pattern of the CPU backend, shared by the lowering that applies it
-// (codegen/cpu/lowering.cc, "Epilogue fusion" in lowering.h) and the fuse-elementwise pass,
-// which must leave these nodes alone: the conv / GEMM kernels apply them to the register tile,
-// which is faster than any separate elementwise kernel.
+// The epilogue-fusion pattern, shared by the fuse-epilogue pass that applies it (fused_conv /
+// fused_linear nodes, passes/fuse_epilogue.h) and the fuse-elementwise pass, which must leave
+// these nodes alone even when it runs without fuse-epilogue: the conv / GEMM kernels apply
+// them to the register tile, which is faster than any separate elementwise kernel.
 //
 // Pattern. A conv (or conv_nhwc) or linear with one f32 result, a constant weight (operand 1) and static
 // dims but the batch (operand 0's dims 1..), whose result has exactly one use and is not a

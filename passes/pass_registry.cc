@@ -11,6 +11,7 @@
 #include "passes/cse.h"
 #include "passes/dce.h"
 #include "passes/fuse_elementwise.h"
+#include "passes/fuse_epilogue.h"
 #include "passes/layout.h"
 #include "passes/param_fold.h"
 #include "passes/shape_inference.h"
@@ -45,6 +46,7 @@ const std::vector<PassEntry>& Registry() {
       {CommonSubexpressionElimination::kName, NoOptions<CommonSubexpressionElimination>()},
       {DeadCodeElimination::kName, NoOptions<DeadCodeElimination>()},
       {FuseElementwise::kName, NoOptions<FuseElementwise>()},
+      {FuseEpilogue::kName, NoOptions<FuseEpilogue>()},
       {Layout::kName, NoOptions<Layout>()},
       {ParamFold::kName, NoOptions<ParamFold>()},
       {ShapeInference::kName,
@@ -183,7 +185,7 @@ Status AddPipeline(PassManager& pm, const std::string& comma_separated_names) {
 // or duplicate nodes would otherwise count as extra uses that block fusion.
 std::string DefaultPipeline() {
   return "shape-inference,constant-fold,param-fold,conv-bn-fold,simplify,cse,dce,layout,constant-fold,param-fold,simplify,"
-         "dce,fuse-elementwise";
+         "dce,fuse-epilogue,fuse-elementwise";
 }
 
 }  // namespace kiln::passes

@@ -40,7 +40,7 @@ Status AddPipeline(PassManager& pm, const std::string& comma_separated_names);
 
 /// The standard optimization pipeline:
 /// "shape-inference,constant-fold,param-fold,conv-bn-fold,simplify,cse,dce,layout,constant-fold,
-/// param-fold,simplify,dce,fuse-elementwise" (the second round folds the constants the layout
+/// param-fold,simplify,dce,fuse-epilogue,fuse-elementwise" (the second round folds the constants the layout
 /// pass transposes, cancels its back-to-back permutes and drops the dead ones).
 std::string DefaultPipeline();
 

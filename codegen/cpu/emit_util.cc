@@ -107,4 +107,9 @@ int64_t DoubleBits(double v) {
 
 int NormalizeDim(int64_t d, int rank) { return static_cast<int>(d < 0 ? d + rank : d); }
 
+const ir::Value* BiasOperand(const ir::Node& n) {
+  if (n.op() == ir::OpKind::FusedConv) return n.attrs().b("has_bias") ? n.operand(2) : nullptr;
+  return n.num_operands() >= 3 ? n.operand(2) : nullptr;
+}
+
 }  // namespace kiln::cpu

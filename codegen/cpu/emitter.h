@@ -17,10 +17,9 @@
 
 namespace kiln::cpu {
 
-/// Elementwise ops that lowering fused into a conv / linear node (its epilogue): the node
-/// writes `result` (the value of the last fused op) once, as
-/// act(node + residual) with act none, relu or clamp [lo, hi] (kc::Activation). The fused
-/// nodes emit nothing and their intermediate values get no buffer.
+/// The epilogue of a fused_conv / fused_linear node (the fuse-epilogue pass): the node writes
+/// `result` once, as act(conv/linear + residual) with act none, relu or clamp [lo, hi]
+/// (kc::Activation).
 struct FusedEpilogue {
   const ir::Value* residual = nullptr;  ///< the other operand of a fused `add` (same type), or null
   int64_t act = 0;                      ///< kc::Activation
@@ -51,7 +50,7 @@ class EmitContext {
   /// Bytes of arena scratch that live only during the node being emitted (e.g. a recurrent
   /// op's gate buffer), 64-byte aligned; sized by the caller for the symbols' maxima.
   virtual BufferRef Scratch(uint64_t bytes) = 0;
-  /// The epilogue lowering fused into `node` (conv / linear), or null.
+  /// The epilogue of a fused_conv / fused_linear `node`, or null for any other node.
   virtual const FusedEpilogue* Epilogue(const ir::Node& node) = 0;
   /// Floats per vector register of the target (8: AVX2, 16: AVX-512); kernels pick tiles by it.
   virtual int vector_floats() const = 0;
@@ -131,6 +130,11 @@ StatusOr<bool> TryEmitConvWinograd(EmitContext& ctx, const DirectConv& c);
 /// The same for the channels-last `conv_nhwc` (x [N, IH, IW, C] unpadded, y / res
 /// [N, OH, OW, O]; c.gemm_score unused: "auto" compares with the channels-last direct conv).
 StatusOr<bool> TryEmitConvWinogradNhwc(EmitContext& ctx, const DirectConv& c);
+
+/// The bias operand of a conv / conv_nhwc / linear or of a fused_conv / fused_linear, or null.
+const ir::Value* BiasOperand(const ir::Node& n);
+/// The emitter of conv_nhwc (emitters_conv_direct.cc), also fused_conv with layout NHWC.
+Status EmitConvNhwc(const ir::Node& node, EmitContext& ctx);
 
 /// A double attribute as the int64 bits the kernels decode.
 int64_t DoubleBits(double v);

@@ -147,7 +147,7 @@ Status RequireStaticF32(const ir::Node& n, const std::vector<Expr>& dims, const 
   return Status::Ok();
 }
 
-Status EmitConvNhwc(const ir::Node& node, EmitContext& ctx) {
+Status EmitConvNhwcNode(const ir::Node& node, EmitContext& ctx) {
   const ir::Value *x = node.operand(0), *w = node.operand(1), *out = node.result();
   std::vector<Expr> xd = ctx.Dims(x), od = ctx.Dims(out);
   KILN_RETURN_IF_ERROR(RequireStaticF32(node, xd, x));
@@ -158,8 +158,8 @@ Status EmitConvNhwc(const ir::Node& node, EmitContext& ctx) {
   int64_t IH = xd[1].value(), IW = xd[2].value(), C = xd[3].value(), OH = od[1].value(), OW = od[2].value(),
           O = od[3].value(), KH = wdata->sizes()[2], KW = wdata->sizes()[3];
   const FusedEpilogue* epi = ctx.Epilogue(node);
-  bool has_bias = node.num_operands() == 3;
-  BufferRef bias = has_bias ? ctx.Ref(node.operand(2)) : BufferRef{};
+  bool has_bias = BiasOperand(node) != nullptr;
+  BufferRef bias = has_bias ? ctx.Ref(BiasOperand(node)) : BufferRef{};
   BufferRef y = ctx.Ref(epi ? epi->result : out);
   BufferRef res = epi && epi->residual ? ctx.Ref(epi->residual) : BufferRef{};
   std::vector<Expr> epilogue = {Expr(has_bias ? 1 : 0), Expr(epi ? epi->act : 0), Expr(DoubleBits(epi ? epi->lo : 0.0)),
@@ -225,6 +225,8 @@ Status EmitMaxPoolNhwc(const ir::Node& node, EmitContext& ctx) {
 }
 
 }  // namespace
+
+Status EmitConvNhwc(const ir::Node& node, EmitContext& ctx) { return EmitConvNhwcNode(node, ctx); }
 
 void AddConvDirectEmitters(EmitterTable& t) {
   t.Add(ir::OpKind::ConvNhwc, EmitConvNhwc);

@@ -196,12 +196,13 @@ Status EmitLinear(const ir::Node& n, EmitContext& ctx) {
   one.sizes = {Expr(1)};
   one.strides = {{Expr(0)}, {Expr(0)}, {Expr(0)}};
   BufferRef bias;
-  if (n.num_operands() == 3) bias = ctx.Ref(n.operand(2));
+  const ir::Value* bias_value = BiasOperand(n);
+  if (bias_value != nullptr) bias = ctx.Ref(bias_value);
   const ir::HostTensor* data = ctx.ConstantData(w);
   const FusedEpilogue* epi = ctx.Epilogue(n);
   if (dt == "f32" && data != nullptr && N.is_const() && K.is_const()) {
     EmitPackedGemm(ctx, w->name() + ":" + std::to_string(w->id()), *data, false, ctx.Ref(x),
-                   ctx.Ref(epi ? epi->result : out), n.num_operands() == 3 ? &bias : nullptr, M, N.value(), K.value(),
+                   ctx.Ref(epi ? epi->result : out), bias_value ? &bias : nullptr, M, N.value(), K.value(),
                    epi);
     return Status::Ok();
   }
@@ -214,7 +215,7 @@ Status EmitLinear(const ir::Node& n, EmitContext& ctx) {
   } else {
     b_ref = ctx.Ref(w);
   }
-  EmitGemm(ctx, dt, ctx.Ref(x), b_ref, ctx.Ref(out), n.num_operands() == 3 ? &bias : nullptr, M, N, K, one, b_trans);
+  EmitGemm(ctx, dt, ctx.Ref(x), b_ref, ctx.Ref(out), bias_value ? &bias : nullptr, M, N, K, one, b_trans);
   return Status::Ok();
 }
 
@@ -252,6 +253,13 @@ ir::HostTensor PackConvWeights(const ir::HostTensor& w, int64_t groups, int64_t 
   return a;
 }
 
+Status EmitConv(const ir::Node& n, EmitContext& ctx);
+
+// fused_conv: the conv's or conv_nhwc's emitter, which reads the epilogue from the context.
+Status EmitFusedConv(const ir::Node& n, EmitContext& ctx) {
+  return n.attrs().s("layout") == "NHWC" ? EmitConvNhwc(n, ctx) : EmitConv(n, ctx);
+}
+
 Status EmitConv(const ir::Node& n, EmitContext& ctx) {
   const ir::Value *x = n.operand(0), *w = n.operand(1), *out = n.result();
   KILN_RETURN_IF_ERROR(RequireFloat(n, out->type().dtype));
@@ -267,8 +275,8 @@ Status EmitConv(const ir::Node& n, EmitContext& ctx) {
   std::vector<Expr> k3 = Pad3(std::vector<Expr>(wd.begin() + 2, wd.end()), 1);
   std::vector<Expr> s3 = Pad3(n.attrs().ints("stride"), 1), p3 = Pad3(n.attrs().ints("padding"), 0),
                     d3 = Pad3(n.attrs().ints("dilation"), 1);
-  bool has_bias = n.num_operands() == 3;
-  BufferRef bias = has_bias ? ctx.Ref(n.operand(2)) : BufferRef{};
+  bool has_bias = BiasOperand(n) != nullptr;
+  BufferRef bias = has_bias ? ctx.Ref(BiasOperand(n)) : BufferRef{};
   BufferRef y = ctx.Ref(epi ? epi->result : out);
   BufferRef res = epi && epi->residual ? ctx.Ref(epi->residual) : BufferRef{};
   auto append_epilogue = [&](std::vector<Expr>& params) {
@@ -453,6 +461,8 @@ void AddLinalgConvEmitters(EmitterTable& t) {
   t.Add(OpKind::MatMul, EmitMatMul);
   t.Add(OpKind::Linear, EmitLinear);
   t.Add(OpKind::Conv, EmitConv);
+  t.Add(OpKind::FusedLinear, EmitLinear);
+  t.Add(OpKind::FusedConv, EmitFusedConv);
   t.Add(OpKind::MaxPool, EmitMaxPool);
   t.Add(OpKind::AvgPool, EmitAvgPool);
   t.Add(OpKind::MaxPoolWithIndices, EmitMaxPoolWithIndices);

@@ -10,7 +10,6 @@
 #include "codegen/cpu/kernel_codes.h"
 #include "codegen/cpu/memory_plan.h"
 #include "codegen/reference/interpreter.h"
-#include "passes/epilogue_pattern.h"
 
 namespace kiln::cpu {
 namespace {
@@ -119,42 +118,27 @@ class Lowering : public EmitContext {
   std::unordered_map<const ir::Value*, ir::HostTensor> constants_;
   std::map<std::string, int> symbol_index_;
   uint64_t scratch_base_ = 0, scratch_cursor_ = 0, scratch_top_ = 0;
-  // Epilogue fusion (PlanFusion): the chain fused into each conv / linear, the nodes it
-  // absorbed, the intermediates that get no buffer and the node index that now computes each
-  // chain's last value.
+  // The epilogue of each fused_conv / fused_linear node (PlanFusion).
   std::unordered_map<const ir::Node*, FusedEpilogue> epilogues_;
-  std::set<const ir::Node*> absorbed_;
-  std::set<const ir::Value*> fused_away_;
-  std::unordered_map<const ir::Value*, int> fused_def_;
 };
 
-// See "Epilogue fusion" in lowering.h. The pattern itself is passes/epilogue_pattern.h, which
-// the fuse-elementwise pass also reads, so that it never takes the nodes fused here.
+// See "Epilogue fusion" in lowering.h: the fuse-epilogue pass made fused_conv / fused_linear
+// nodes; their emitters read the epilogue through Epilogue(node).
 void Lowering::PlanFusion() {
-  if (!options_.fuse_epilogues) return;
-  std::unordered_map<const ir::Node*, int> index;
-  std::vector<ir::Node*> nodes = graph_.nodes();
-  for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i]] = static_cast<int>(i);
-  auto is_constant = [this](const ir::Value* v) { return constants_.count(v) != 0; };
-  for (const passes::EpilogueChain& c : passes::FindEpilogueChains(graph_, is_constant)) {
+  for (const ir::Node* n : graph_.nodes()) {
+    if (n->op() != ir::OpKind::FusedConv && n->op() != ir::OpKind::FusedLinear) continue;
     FusedEpilogue e;
-    e.residual = c.residual;
-    e.result = c.result;
-    if (c.activation != nullptr && c.activation->op() == ir::OpKind::Relu) {
+    if (n->op() == ir::OpKind::FusedConv && n->attrs().b("has_residual")) e.residual = n->operand(n->num_operands() - 1);
+    e.result = n->result();
+    std::string act = n->attrs().s("activation");
+    if (act == "relu") {
       e.act = kc::kActRelu;
-    } else if (c.activation != nullptr) {
+    } else if (act == "clamp") {
       e.act = kc::kActClamp;
-      e.lo = c.activation->attrs().f("min");
-      e.hi = c.activation->attrs().f("max");
+      e.lo = n->attrs().f("min");
+      e.hi = n->attrs().f("max");
     }
-    fused_away_.insert(c.anchor->result());
-    if (c.add != nullptr) {
-      absorbed_.insert(c.add);
-      if (c.activation != nullptr) fused_away_.insert(c.add->result());
-    }
-    if (c.activation != nullptr) absorbed_.insert(c.activation);
-    fused_def_[e.result] = index[c.anchor];
-    epilogues_[c.anchor] = e;
+    epilogues_[n] = e;
   }
 }
 
@@ -310,13 +294,12 @@ void Lowering::PlanLocations() {
   std::vector<const ir::Value*> planned;
   for (size_t i = 0; i < nodes.size(); ++i) {
     for (const ir::Value* v : nodes[i]->results()) {
-      if (locations_.count(v) || constants_.count(v) || fused_away_.count(v)) continue;
+      if (locations_.count(v) || constants_.count(v)) continue;
       int64_t elems = 1;
       for (const ir::Dim& d : v->type().shape.dims()) elems *= DimExpr(d).Eval(program_->symbol_max);
       BufferRequest r;
       r.bytes = static_cast<uint64_t>(elems) * ir::dtype_size(v->type().dtype);
-      auto fd = fused_def_.find(v);
-      r.def = fd == fused_def_.end() ? static_cast<int>(i) : fd->second;
+      r.def = static_cast<int>(i);
       auto it = last_use.find(v);
       r.last_use = it == last_use.end() ? r.def : std::max(r.def, it->second);
       requests.push_back(r);
@@ -363,7 +346,6 @@ Status Lowering::Run() {
   PlanFusion();
   PlanLocations();
   for (const ir::Node* n : graph_.nodes()) {
-    if (absorbed_.count(n)) continue;
     scratch_cursor_ = 0;
     note(cpu_emitters().Find(n->op())(*n, *this));
   }

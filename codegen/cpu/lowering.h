@@ -10,15 +10,10 @@
 // plan (memory_plan.h), sized for every symbol at its bound. An output that is an input, a weight or a second
 // name of another output is copied at the end.
 //
-// Epilogue fusion. Before planning, a conv (f32) whose result has one use and is not a graph
-// output absorbs the chain that follows it: an optional `add` with another value of the same
-// type (the residual; it must be computed before the conv, else the add's other operand, if
-// it is itself such a conv, absorbs the add instead) and then an optional relu or clamp, each
-// step only while the intermediate value has exactly one use and is not an output. The conv's
-// emitter receives the chain (EmitContext::Epilogue) and writes the chain's last value; the
-// absorbed nodes emit nothing and their intermediates get no buffer. The same applies to
-// `linear` with relu / clamp (no residual). Numerically this is the reference's order of
-// operations per element (conv + bias, then + residual, then the activation).
+// Epilogue fusion is the fuse-epilogue pass (passes/fuse_epilogue.h): its fused_conv /
+// fused_linear nodes reach the conv / GEMM emitters with their epilogue
+// (EmitContext::Epilogue), which the kernels apply to the register tile before the one store:
+// conv + bias, then + residual, then relu / clamp — the reference's order per element.
 #pragma once
 
 #include <cstdint>
@@ -44,8 +39,6 @@ struct LoweringOptions {
   /// Floats per vector register of the target CPU (8: AVX2, 16: AVX-512): the conv / GEMM
   /// kernels' tile shapes depend on it (compiler.cc derives it from --cpu).
   int vector_floats = 8;
-  /// Fuse bias / residual add / relu / clamp into the preceding conv or linear (epilogue fusion).
-  bool fuse_epilogues = true;
   /// "auto", "gemm", "direct", "winograd", "winograd-f2" or "winograd-f4": the kernel of 2-d f32
   /// convs with constant weights
   /// (CompileOptions::conv_algorithm).

@@ -71,7 +71,7 @@ void AddPoolingKernels(KernelTable& table);     ///< max_pool_with_indices, max_
 void AddActivationKernels(KernelTable& table);     ///< elu, leaky_relu, softplus, gelu, random_uniform
 void AddNormEmbeddingKernels(KernelTable& table);  ///< layer_norm, group_norm, embedding, embedding_bag
 void AddRecurrentKernels(KernelTable& table);      ///< rnn, lstm
-void AddFusedKernels(KernelTable& table);          ///< fused_elementwise
+void AddFusedKernels(KernelTable& table);          ///< fused_elementwise, fused_conv, fused_linear
 void AddLayoutKernels(KernelTable& table);         ///< conv_nhwc, max_pool_nhwc
 
 

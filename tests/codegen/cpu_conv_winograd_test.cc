@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "codegen/cpu/lowering.h"
+#include "passes/fuse_epilogue.h"
 #include "tests/codegen/cpu_test_util.h"
 
 namespace kiln::cpu::testing {
@@ -75,6 +76,8 @@ std::string ConvKir(const std::string& name, int64_t C, int64_t O, int64_t H, in
 // The kernels LowerGraph picks for `kir` with `algo` and `vw` floats per vector.
 std::vector<std::string> Kernels(const std::string& kir, const std::string& algo, int vw) {
   auto g = ParseWithWeights(kir);
+  auto fused = passes::FuseEpilogue().Run(*g);  // lowering applies the pass's fused nodes
+  REQUIRE(fused.ok());
   LoweringOptions lo;
   lo.max_batch = 1;
   lo.vector_floats = vw;

@@ -22,6 +22,7 @@ std::vector<Case> all_cases() {
   AddRecurrentCases(cases);
   AddFusedCases(cases);
   AddLayoutCases(cases);
+  AddFusionOpCases(cases);
   return cases;
 }
 

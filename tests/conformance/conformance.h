@@ -59,5 +59,6 @@ void AddNormEmbeddingCases(std::vector<Case>& cases);
 void AddRecurrentCases(std::vector<Case>& cases);
 void AddFusedCases(std::vector<Case>& cases);
 void AddLayoutCases(std::vector<Case>& cases);
+void AddFusionOpCases(std::vector<Case>& cases);
 
 }  // namespace kiln::conformance

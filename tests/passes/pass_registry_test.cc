@@ -13,7 +13,7 @@ namespace {
 
 TEST_CASE("registry: names are sorted, kebab-case and create their pass", "[registry]") {
   std::vector<std::string> names = RegisteredPassNames();
-  CHECK(names == std::vector<std::string>{"constant-fold", "conv-bn-fold", "cse", "dce", "fuse-elementwise", "layout", "param-fold", "shape-inference", "simplify"});
+  CHECK(names == std::vector<std::string>{"constant-fold", "conv-bn-fold", "cse", "dce", "fuse-elementwise", "fuse-epilogue", "layout", "param-fold", "shape-inference", "simplify"});
   for (const std::string& name : names) {
     INFO(name);
     CHECK(std::regex_match(name, std::regex("[a-z][a-z0-9]*(-[a-z0-9]+)*")));
@@ -28,7 +28,7 @@ TEST_CASE("registry: an unknown name is NotFound listing the known names", "[reg
   REQUIRE_FALSE(pass.ok());
   CHECK(pass.status().code() == StatusCode::kNotFound);
   CHECK_THAT(pass.status().message(), Catch::Contains("unknown pass 'cse2'"));
-  CHECK_THAT(pass.status().message(), Catch::Contains("constant-fold, conv-bn-fold, cse, dce, fuse-elementwise, layout, param-fold, shape-inference, simplify"));
+  CHECK_THAT(pass.status().message(), Catch::Contains("constant-fold, conv-bn-fold, cse, dce, fuse-elementwise, fuse-epilogue, layout, param-fold, shape-inference, simplify"));
 }
 
 TEST_CASE("registry: options", "[registry]") {
@@ -61,7 +61,7 @@ TEST_CASE("registry: AddPipeline reports every unknown name at once and adds not
   REQUIRE_FALSE(s.ok());
   CHECK(s.code() == StatusCode::kNotFound);
   CHECK_THAT(s.message(), Catch::Contains("2 unknown passes: 'frobnicate', 'fuse-everything'"));
-  CHECK_THAT(s.message(), Catch::Contains("known passes: constant-fold, conv-bn-fold, cse, dce, fuse-elementwise, layout, param-fold, shape-inference, simplify"));
+  CHECK_THAT(s.message(), Catch::Contains("known passes: constant-fold, conv-bn-fold, cse, dce, fuse-elementwise, fuse-epilogue, layout, param-fold, shape-inference, simplify"));
   CHECK(pm.PassNames().empty());
 
   Status mixed = AddPipeline(pm, "nope,cse{a=1},,dce");
@@ -83,7 +83,7 @@ TEST_CASE("registry: AddPipeline keeps option commas inside braces", "[registry]
 TEST_CASE("registry: the default pipeline runs end to end", "[registry]") {
   CHECK(DefaultPipeline() ==
         "shape-inference,constant-fold,param-fold,conv-bn-fold,simplify,cse,dce,layout,constant-fold,param-fold,"
-        "simplify,dce,fuse-elementwise");
+        "simplify,dce,fuse-epilogue,fuse-elementwise");
   PassManagerOptions options;
   options.verify_each = true;
   PassManager pm(options);
@@ -111,10 +111,9 @@ TEST_CASE("registry: the default pipeline runs end to end", "[registry]") {
   input %x : f32[2,2]
   param %w : f32[3,2]
   %b = constant() {dtype=f32, shape=[3], value=[3.0]} : f32[3]
-  %0 = linear(%x, %w, %b) : f32[2,3]
-  %1 = relu(%0) : f32[2,3]
-  %2 = add(%1, %1) : f32[2,3]
-  output out = %2
+  %0 = fused_linear(%x, %w, %b) {activation="relu", max=inf, min=-inf} : f32[2,3]
+  %1 = add(%0, %0) : f32[2,3]
+  output out = %1
 }
 )");
 }
