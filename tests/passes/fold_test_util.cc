@@ -69,4 +69,21 @@ std::unique_ptr<ir::Graph> ParseVerified(const std::string& text, const std::str
   return std::move(g).value();
 }
 
+std::string RunPassChecked(Pass& pass, const std::string& text, bool expect_changed) {
+  auto before = ParseVerified(text, pass.name() + "_test.kir");
+  auto graph = before->Clone();
+  auto changed = pass.Run(*graph);
+  INFO(changed.status().ToString());
+  REQUIRE(changed.ok());
+  CHECK(*changed == expect_changed);
+  Status verified = ir::Verify(*graph);
+  INFO(verified.ToString());
+  REQUIRE(verified.ok());
+  CheckSameOutputs(*before, *graph);
+  auto again = pass.Run(*graph);
+  REQUIRE(again.ok());
+  CHECK(!*again);
+  return ir::PrintGraph(*graph);
+}
+
 }  // namespace kiln::passes::testing

@@ -9,6 +9,7 @@
 
 #include "ir/graph.h"
 #include "ir/host_tensor.h"
+#include "passes/pass.h"
 
 namespace kiln::passes::testing {
 
@@ -32,5 +33,10 @@ std::unique_ptr<ir::Graph> ParseVerified(const std::string& text, const std::str
 /// Runs `before` and `after` with the reference backend on the same random inputs and checks
 /// (Catch2) that every output matches within ir::Compare's default tolerance.
 void CheckSameOutputs(const ir::Graph& before, const ir::Graph& after, int64_t batch = 2);
+
+/// Parses `text` with random weights, runs `pass` on a clone and checks (Catch2) that it
+/// reports `expect_changed`, that the result verifies and computes the same on the reference
+/// backend, and that a second run changes nothing. Returns the result's text.
+std::string RunPassChecked(Pass& pass, const std::string& text, bool expect_changed);
 
 }  // namespace kiln::passes::testing

@@ -10,25 +10,9 @@
 namespace kiln::passes {
 namespace {
 
-/// Parses `text` (with random weights), runs the pass, checks `changed`, that the result
-/// verifies, computes the same on the reference backend, and that a second run changes
-/// nothing; returns the new text.
 std::string RunFuse(const std::string& text, bool expect_changed) {
-  auto before = testing::ParseVerified(text, "fuse_test.kir");
-  auto graph = before->Clone();
   FuseElementwise pass;
-  auto changed = pass.Run(*graph);
-  INFO(changed.status().ToString());
-  REQUIRE(changed.ok());
-  CHECK(*changed == expect_changed);
-  Status verified = ir::Verify(*graph);
-  INFO(verified.ToString());
-  REQUIRE(verified.ok());
-  testing::CheckSameOutputs(*before, *graph);
-  auto again = pass.Run(*graph);
-  REQUIRE(again.ok());
-  CHECK(!*again);
-  return ir::PrintGraph(*graph);
+  return testing::RunPassChecked(pass, text, expect_changed);
 }
 
 TEST_CASE("fuse-elementwise: a chain with broadcast and scalar operands becomes one node", "[fuse]") {

@@ -10,24 +10,9 @@
 namespace kiln::passes {
 namespace {
 
-// Runs the pass; checks `changed`, verification, equal outputs and that a second run changes
-// nothing; returns the new text.
 std::string RunFuse(const std::string& text, bool expect_changed) {
-  auto before = testing::ParseVerified(text, "fuse_epilogue_test.kir");
-  auto graph = before->Clone();
   FuseEpilogue pass;
-  auto changed = pass.Run(*graph);
-  INFO(changed.status().ToString());
-  REQUIRE(changed.ok());
-  CHECK(*changed == expect_changed);
-  Status verified = ir::Verify(*graph);
-  INFO(verified.ToString());
-  REQUIRE(verified.ok());
-  testing::CheckSameOutputs(*before, *graph);
-  auto again = pass.Run(*graph);
-  REQUIRE(again.ok());
-  CHECK(!*again);
-  return ir::PrintGraph(*graph);
+  return testing::RunPassChecked(pass, text, expect_changed);
 }
 
 int Count(const std::string& text, const std::string& what) {
