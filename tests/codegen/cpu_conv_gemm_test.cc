@@ -1,7 +1,7 @@
 // The packed convolution / GEMM kernels (kernels/conv_gemm.cc), the direct convolution
-// (kernels/conv_direct.cc) and lowering's epilogue fusion: many conv geometries and fused
-// chains, compiled for AVX2 (x86-64-v3) and, when the host has AVX-512, for x86-64-v4 (other
-// register tiles), with each conv algorithm, compared with the reference backend.
+// (kernels/conv_direct.cc) and epilogue fusion (the fuse-epilogue pass): many conv geometries
+// and fused chains, compiled for AVX2 (x86-64-v3) and, when the host has AVX-512, for
+// x86-64-v4 (other register tiles), with each conv algorithm, compared with the reference.
 #include <catch2/catch.hpp>
 
 #include "tests/codegen/cpu_test_util.h"
