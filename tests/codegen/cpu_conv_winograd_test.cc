@@ -76,7 +76,7 @@ std::string ConvKir(const std::string& name, int64_t C, int64_t O, int64_t H, in
 // The kernels LowerGraph picks for `kir` with `algo` and `vw` floats per vector.
 std::vector<std::string> Kernels(const std::string& kir, const std::string& algo, int vw) {
   auto g = ParseWithWeights(kir);
-  auto fused = passes::FuseEpilogue().Run(*g);  // lowering applies the pass's fused nodes
+  auto fused = passes::FuseEpilogue().Run(*g);  // epilogues are fused by the pass, not by lowering
   REQUIRE(fused.ok());
   LoweringOptions lo;
   lo.max_batch = 1;
@@ -242,7 +242,7 @@ TEST_CASE("winograd conv_nhwc F(2x2,3x3) and F(4x4,3x3): shapes, tails, padding 
 }
 
 TEST_CASE("winograd conv_nhwc with a fused residual add + relu, and clamp") {
-  // %r is computed before the second conv and has its layout: lowering fuses add + relu.
+  // %r is computed before the second conv and has its layout: fuse-epilogue fuses add + relu.
   const char* kResidual = R"(graph wnres {
   input %x : f32[N,13,11,20]
   param %w1 : f32[20,20,3,3]
