@@ -119,21 +119,53 @@ int64_t DirectKc(int64_t K, int nr) {
   return (K + kblocks - 1) / kblocks;
 }
 
-// A copy of `x` ([N, IH, IW, C]) with ph / pw zero rows / columns around each image, in
-// node-lifetime scratch; `x` itself without padding.
-BufferRef PaddedNhwc(EmitContext& ctx, const Expr& n, BufferRef x, int64_t IH, int64_t IW, int64_t C, int64_t ph,
-                     int64_t pw) {
-  if (ph == 0 && pw == 0) return x;
-  int64_t Hs = IH + 2 * ph, Ws = IW + 2 * pw;
-  BufferRef xp = ctx.Scratch(static_cast<uint64_t>(n.Eval(ctx.max_sizes()) * Hs * Ws * C) * sizeof(float));
+// The input of a padded direct conv: a copy with ph / pw zero rows / columns around each
+// image plane (channels-first: pad_planes_f32) or image (channels-last: pad_nhwc_f32) in
+// node-lifetime scratch, so every tap is an in-bounds load; `c.x` itself without padding.
+// Small copies run on the calling thread.
+BufferRef PaddedInput(EmitContext& ctx, const DirectConv& c, bool nhwc) {
+  if (c.ph == 0 && c.pw == 0) return c.x;
+  int64_t Hs = c.IH + 2 * c.ph, Ws = c.IW + 2 * c.pw;
+  BufferRef xp = ctx.Scratch(static_cast<uint64_t>(c.n.Eval(ctx.max_sizes()) * c.C * Hs * Ws) * sizeof(float));
   KernelCall pad;
-  pad.kernel = "pad_nhwc_f32";
-  pad.params = {Expr(IH), Expr(IW), Expr(C), Expr(ph), Expr(pw)};
-  pad.buffers = {x, xp};
-  pad.count = n * Expr(Hs);
-  pad.grain = Hs * Ws * C <= kInlinePadFloats ? Hs : GrainFor(Expr(Ws * C), ctx.max_sizes());
+  bool small = c.C * Hs * Ws <= kInlinePadFloats;
+  if (nhwc) {
+    pad.kernel = "pad_nhwc_f32";
+    pad.params = {Expr(c.IH), Expr(c.IW), Expr(c.C), Expr(c.ph), Expr(c.pw)};
+    pad.count = c.n * Expr(Hs);
+    pad.grain = small ? Hs : GrainFor(Expr(Ws * c.C), ctx.max_sizes());
+  } else {
+    pad.kernel = "pad_planes_f32";
+    pad.params = {Expr(c.IH), Expr(c.IW), Expr(c.ph), Expr(c.pw)};
+    pad.count = c.n * Expr(c.C);
+    pad.grain = small ? c.C : GrainFor(Expr(Hs * Ws), ctx.max_sizes());
+  }
+  pad.buffers = {c.x, xp};
   ctx.Call(std::move(pad));
   return xp;
+}
+
+// The direct conv (conv_direct_f32 / conv_nhwc_f32) with tile `t`: padded input, task split,
+// weights packed in the layout's tap order.
+void EmitDirect(EmitContext& ctx, const DirectConv& c, const DirectTile& t, bool nhwc) {
+  int64_t P = c.OH * c.OW, K = c.C * c.KH * c.KW, Hs = c.IH + 2 * c.ph, Ws = c.IW + 2 * c.pw;
+  BufferRef src = PaddedInput(ctx, c, nhwc);
+  int64_t p_tiles = (P + t.mr - 1) / t.mr, o_panels = (c.O + t.nr() - 1) / t.nr(), p_tasks, o_tasks;
+  SplitTasks(K, c.O, c.C * Hs * Ws, p_tiles, o_panels, &p_tasks, &o_tasks);
+  KernelCall call;
+  call.kernel = std::string(nhwc ? "conv_nhwc_f32_" : "conv_direct_f32_") + t.suffix();
+  call.params = {c.n,        Expr(c.C),  Expr(c.O),  Expr(Hs),   Expr(Ws),   Expr(c.OH), Expr(c.OW),
+                 Expr(c.KH), Expr(c.KW), Expr(c.sh), Expr(c.sw), Expr(c.dh), Expr(c.dw)};
+  call.params.insert(call.params.end(), c.epilogue.begin(), c.epilogue.end());
+  call.params.push_back(Expr(DirectKc(K, t.nr())));
+  call.params.push_back(Expr(p_tasks));
+  call.params.push_back(Expr(o_tasks));
+  const std::string key = std::string(nhwc ? "conv_nhwc:" : "conv_direct:") + std::to_string(t.nr()) + ":" + c.weight_key;
+  BufferRef bp = ctx.AddWeights(key, nhwc ? PackNhwcWeights(*c.w, t.nr()) : PackDirectWeights(*c.w, t.nr()));
+  call.buffers = {src, bp, c.y, c.bias, c.res};
+  call.count = c.n * Expr(p_tasks * o_tasks);
+  call.grain = c.run_inline ? p_tasks * o_tasks : 1;
+  ctx.Call(std::move(call));
 }
 
 Status RequireStaticF32(const ir::Node& n, const std::vector<Expr>& dims, const ir::Value* v) {
@@ -147,7 +179,9 @@ Status RequireStaticF32(const ir::Node& n, const std::vector<Expr>& dims, const 
   return Status::Ok();
 }
 
-Status EmitConvNhwcNode(const ir::Node& node, EmitContext& ctx) {
+}  // namespace
+
+Status EmitConvNhwc(const ir::Node& node, EmitContext& ctx) {
   const ir::Value *x = node.operand(0), *w = node.operand(1), *out = node.result();
   std::vector<Expr> xd = ctx.Dims(x), od = ctx.Dims(out);
   KILN_RETURN_IF_ERROR(RequireStaticF32(node, xd, x));
@@ -165,47 +199,33 @@ Status EmitConvNhwcNode(const ir::Node& node, EmitContext& ctx) {
   std::vector<Expr> epilogue = {Expr(has_bias ? 1 : 0), Expr(epi ? epi->act : 0), Expr(DoubleBits(epi ? epi->lo : 0.0)),
                                 Expr(DoubleBits(epi ? epi->hi : 0.0)), Expr(epi && epi->residual ? 1 : 0)};
   const std::string key = w->name() + ":" + std::to_string(w->id());
-  int64_t Hs = IH + 2 * pad[0], Ws = IW + 2 * pad[1];
-  KernelCall call;
-  call.buffers = {ctx.Ref(x), BufferRef{}, y, bias, res};
   int64_t P = OH * OW;
   if (groups == 1) {
     DirectConv dc{xd[0], C, O, IH, IW, OH, OW, KH, KW, stride[0], stride[1], pad[0], pad[1], dil[0], dil[1], wdata, key,
                   ctx.Ref(x), y, bias, res, epilogue, 0.0, P * C * KH * KW * O <= kInlineConvWork};
     KILN_ASSIGN_OR_RETURN(bool winograd, TryEmitConvWinogradNhwc(ctx, dc));
     if (winograd) return Status::Ok();
-    call.buffers[0] = PaddedNhwc(ctx, xd[0], ctx.Ref(x), IH, IW, C, pad[0], pad[1]);
-    int64_t K = C * KH * KW;
     double score;
-    DirectTile t = PickDirectTile(ctx.vector_floats(), P, O, &score);
-    int64_t p_tiles = (P + t.mr - 1) / t.mr, o_panels = (O + t.nr() - 1) / t.nr(), p_tasks, o_tasks;
-    SplitTasks(K, O, C * Hs * Ws, p_tiles, o_panels, &p_tasks, &o_tasks);
-    call.kernel = "conv_nhwc_f32_" + t.suffix();
-    call.params = {xd[0],    Expr(C),  Expr(O),      Expr(Hs),     Expr(Ws),     Expr(OH),    Expr(OW),
-                   Expr(KH), Expr(KW), Expr(stride[0]), Expr(stride[1]), Expr(dil[0]), Expr(dil[1])};
-    call.params.insert(call.params.end(), epilogue.begin(), epilogue.end());
-    call.params.push_back(Expr(DirectKc(K, t.nr())));
-    call.params.push_back(Expr(p_tasks));
-    call.params.push_back(Expr(o_tasks));
-    call.buffers[1] = ctx.AddWeights("conv_nhwc:" + std::to_string(t.nr()) + ":" + key, PackNhwcWeights(*wdata, t.nr()));
-    call.count = xd[0] * Expr(p_tasks * o_tasks);
-    call.grain = P * K * O <= kInlineConvWork ? p_tasks * o_tasks : 1;
-  } else if (groups == C && O == C && wdata->sizes()[1] == 1) {
-    call.kernel = "conv_dw_nhwc_f32";
-    call.params = {Expr(C),         Expr(IH),        Expr(IW),     Expr(OH),     Expr(OW),
-                   Expr(KH),        Expr(KW),        Expr(stride[0]), Expr(stride[1]), Expr(pad[0]),
-                   Expr(pad[1]),    Expr(dil[0]),    Expr(dil[1])};
-    call.params.insert(call.params.end(), epilogue.begin(), epilogue.end());
-    call.buffers[1] = ctx.AddWeights("conv_dw_nhwc:" + key, PackDwNhwcWeights(*wdata));
-    call.count = xd[0] * Expr(OH);
-    call.grain = GrainFor(Expr(OW * C * KH * KW), ctx.max_sizes());
-  } else {
+    EmitDirect(ctx, dc, PickDirectTile(ctx.vector_floats(), P, O, &score), /*nhwc=*/true);
+    return Status::Ok();
+  }
+  if (groups != C || O != C || wdata->sizes()[1] != 1) {
     return Unimplemented(node.Describe() + ": conv_nhwc with groups " + std::to_string(groups) +
                          " (neither 1 nor depthwise) is not supported by the CPU backend");
   }
+  KernelCall call;
+  call.kernel = "conv_dw_nhwc_f32";
+  call.params = {Expr(C),  Expr(IH), Expr(IW),        Expr(OH),        Expr(OW),     Expr(KH),    Expr(KW),
+                 Expr(stride[0]), Expr(stride[1]), Expr(pad[0]), Expr(pad[1]), Expr(dil[0]), Expr(dil[1])};
+  call.params.insert(call.params.end(), epilogue.begin(), epilogue.end());
+  call.buffers = {ctx.Ref(x), ctx.AddWeights("conv_dw_nhwc:" + key, PackDwNhwcWeights(*wdata)), y, bias, res};
+  call.count = xd[0] * Expr(OH);
+  call.grain = GrainFor(Expr(OW * C * KH * KW), ctx.max_sizes());
   ctx.Call(std::move(call));
   return Status::Ok();
 }
+
+namespace {
 
 Status EmitMaxPoolNhwc(const ir::Node& node, EmitContext& ctx) {
   const ir::Value *x = node.operand(0), *out = node.result();
@@ -226,8 +246,6 @@ Status EmitMaxPoolNhwc(const ir::Node& node, EmitContext& ctx) {
 
 }  // namespace
 
-Status EmitConvNhwc(const ir::Node& node, EmitContext& ctx) { return EmitConvNhwcNode(node, ctx); }
-
 void AddConvDirectEmitters(EmitterTable& t) {
   t.Add(ir::OpKind::ConvNhwc, EmitConvNhwc);
   t.Add(ir::OpKind::MaxPoolNhwc, EmitMaxPoolNhwc);
@@ -241,36 +259,7 @@ StatusOr<bool> TryEmitConvDirect(EmitContext& ctx, const DirectConv& c) {
   DirectTile t = PickDirectTile(ctx.vector_floats(), P, c.O, &score);
   score *= double(K) / double(K + kEpilogueTaps);
   if (algo != "direct" && score <= c.gemm_score) return false;
-  int64_t Hs = c.IH + 2 * c.ph, Ws = c.IW + 2 * c.pw;
-  BufferRef src = c.x;
-  if (c.ph > 0 || c.pw > 0) {
-    // The padded copy: every tap becomes an in-bounds load.
-    int64_t planes_max = c.n.Eval(ctx.max_sizes()) * c.C;
-    src = ctx.Scratch(static_cast<uint64_t>(planes_max * Hs * Ws) * sizeof(float));
-    KernelCall pad;
-    pad.kernel = "pad_planes_f32";
-    pad.params = {Expr(c.IH), Expr(c.IW), Expr(c.ph), Expr(c.pw)};
-    pad.buffers = {c.x, src};
-    pad.count = c.n * Expr(c.C);
-    pad.grain = c.C * Hs * Ws <= kInlinePadFloats ? c.C : GrainFor(Expr(Hs * Ws), ctx.max_sizes());
-    ctx.Call(std::move(pad));
-  }
-  int64_t p_tiles = (P + t.mr - 1) / t.mr, o_panels = (c.O + t.nr() - 1) / t.nr(), p_tasks, o_tasks;
-  SplitTasks(K, c.O, c.C * Hs * Ws, p_tiles, o_panels, &p_tasks, &o_tasks);
-  int64_t kcb = DirectKc(K, t.nr());
-  KernelCall call;
-  call.kernel = "conv_direct_f32_" + t.suffix();
-  call.params = {c.n,         Expr(c.C),  Expr(c.O),  Expr(Hs),   Expr(Ws),   Expr(c.OH), Expr(c.OW),
-                 Expr(c.KH),  Expr(c.KW), Expr(c.sh), Expr(c.sw), Expr(c.dh), Expr(c.dw)};
-  call.params.insert(call.params.end(), c.epilogue.begin(), c.epilogue.end());
-  call.params.push_back(Expr(kcb));
-  call.params.push_back(Expr(p_tasks));
-  call.params.push_back(Expr(o_tasks));
-  BufferRef bp = ctx.AddWeights("conv_direct:" + std::to_string(t.nr()) + ":" + c.weight_key, PackDirectWeights(*c.w, t.nr()));
-  call.buffers = {src, bp, c.y, c.bias, c.res};
-  call.count = c.n * Expr(p_tasks * o_tasks);
-  call.grain = c.run_inline ? p_tasks * o_tasks : 1;
-  ctx.Call(std::move(call));
+  EmitDirect(ctx, c, t, /*nhwc=*/false);
   return true;
 }
 
