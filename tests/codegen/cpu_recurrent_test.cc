@@ -3,7 +3,9 @@
 // against the reference backend; packed sequences with lengths given at run time (and a bad
 // length reported by the artifact); the built-in `lstm` language model end to end. f32 with
 // compile-time weights takes the team kernel (rnn_team_f32_v8 / _v16: every target, 1 and 3
-// threads); f32 weights given at run time and f64 keep the per-row kernel (rnn_seq_DT).
+// threads; multi-layer unidirectional lstm / gru / rnn_tanh / rnn_relu with partial unit
+// blocks and row tiles); f32 weights given at run time and f64 keep the per-row kernel
+// (rnn_seq_DT).
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -105,6 +107,40 @@ TEST_CASE("cpu rnn: gru batch_first and rnn_relu, no biases, at several (T, N)")
                      "  output out = %0\n  output h_n = %1\n}\n";
   o.name = "relu3";
   RunAt(relu, o, {{2, 2}, {10, 7}});
+}
+
+TEST_CASE("cpu rnn: unidirectional multi-layer f32 on the team kernel, at several (T, N)") {
+  // lstm, 2 layers, H = 37 (a partial unit block on every target), initial states, N up to 11
+  // (a partial row tile); gru batch_first, 3 layers with biases; rnn_tanh, 2 layers, no biases.
+  const int64_t H = 37;
+  std::string lstm = "graph g {\n  input %x : f32[T,N,6]\n  input %h0 : f32[2,N,37]\n  input %c0 : f32[2,N,37]\n" +
+                     Weights("_l0", "f32", 4 * H, 6, H, true) + Weights("_l1", "f32", 4 * H, H, H, true) +
+                     "  %0, %1, %2 = lstm(%x, %h0, %c0" + Operands("_l0", true) + Operands("_l1", true) +
+                     ") {has_initial_state=true, hidden_size=37, num_layers=2} : f32[T,N,37], f32[2,N,37], "
+                     "f32[2,N,37]\n  output out = %0\n  output h_n = %1\n  output c_n = %2\n}\n";
+  CompileOptions o;
+  o.name = "lstm2w";
+  o.max_batch = 11;
+  o.max_dims = {{"T", 9}};
+  RunAt(lstm, o, {{1, 1}, {9, 11}, {2, 8}, {5, 3}});
+  std::string gru = "graph g {\n  input %x : f32[N,T,5]\n" + Weights("_l0", "f32", 3 * 24, 5, 24, true) +
+                    Weights("_l1", "f32", 3 * 24, 24, 24, true) + Weights("_l2", "f32", 3 * 24, 24, 24, true) +
+                    "  %0, %1 = rnn(%x" + Operands("_l0", true) + Operands("_l1", true) + Operands("_l2", true) +
+                    ") {batch_first=true, hidden_size=24, mode=\"gru\", num_layers=3} : f32[N,T,24], f32[3,N,24]\n"
+                    "  output out = %0\n  output h_n = %1\n}\n";
+  o.name = "gru3w";
+  o.max_batch = 10;
+  o.max_dims = {{"T", 7}};
+  RunAt(gru, o, {{7, 10}, {1, 2}, {2, 9}, {4, 1}});
+  std::string tanh = "graph g {\n  input %x : f32[T,N,4]\n" + Weights("_l0", "f32", 16, 4, 16, false) +
+                     Weights("_l1", "f32", 16, 16, 16, false) + "  %0, %1 = rnn(%x" + Operands("_l0", false) +
+                     Operands("_l1", false) +
+                     ") {has_biases=false, hidden_size=16, mode=\"rnn_tanh\", num_layers=2} : f32[T,N,16], "
+                     "f32[2,N,16]\n  output out = %0\n  output h_n = %1\n}\n";
+  o.name = "tanh2w";
+  o.max_batch = 5;
+  o.max_dims = {{"T", 6}};
+  RunAt(tanh, o, {{6, 5}, {1, 1}, {3, 4}});
 }
 
 TEST_CASE("cpu rnn: f32 weights given at run time take the per-row kernel") {

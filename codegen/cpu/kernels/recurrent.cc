@@ -197,49 +197,125 @@ __attribute__((always_inline)) inline void CopyUnits(float* dst, const float* sr
     if (u < units) dst[u] = src[u];
 }
 
-// The cell update of one row and VW units from the gates' pre-activations a (G*VW, W_hh @ h
-// + b_hh in the column order above) and x (the input projection, same order).
-template <int VW>
-__attribute__((always_inline)) inline void CellUpdate(int64_t mode, const float* a, const float* x, const float* hp,
-                                                      float* c, float* hn, float* o, int64_t units) {
-  float v[VW];
-  if (mode == 0) {
-    for (int u = 0; u < VW; ++u) v[u] = Tanh(x[u] + a[u]);
-  } else if (mode == 1) {
-    for (int u = 0; u < VW; ++u) {
-      float t = x[u] + a[u];
-      v[u] = t > 0.0f || IsNan(t) ? t : 0.0f;
-    }
-  } else if (mode == 2) {
-    float hv[VW];
-    for (int u = 0; u < VW; ++u) hv[u] = u < units ? hp[u] : 0.0f;
-    for (int u = 0; u < VW; ++u) {
-      float r = Sigmoid(x[u] + a[u]);
-      float z = Sigmoid(x[VW + u] + a[VW + u]);
-      float nn = Tanh(x[2 * VW + u] + r * a[2 * VW + u]);
-      v[u] = (1.0f - z) * nn + z * hv[u];
-    }
-  } else {
-    float cv[VW];
-    for (int u = 0; u < VW; ++u) cv[u] = u < units ? c[u] : 0.0f;
-    for (int u = 0; u < VW; ++u) {
-      float i = Sigmoid(x[u] + a[u]);
-      float f = Sigmoid(x[VW + u] + a[VW + u]);
-      float g = Tanh(x[2 * VW + u] + a[2 * VW + u]);
-      float og = Sigmoid(x[3 * VW + u] + a[3 * VW + u]);
-      cv[u] = f * cv[u] + i * g;
-      v[u] = og * Tanh(cv[u]);
-    }
-    CopyUnits<VW>(c, cv, units);
-  }
-  CopyUnits<VW>(hn, v, units);
-  CopyUnits<VW>(o, v, units);
-}
-
 template <int VW>
 struct TeamVec {
   typedef float type __attribute__((vector_size(VW * 4), aligned(4)));
+  typedef int32_t itype __attribute__((vector_size(VW * 4), aligned(4)));
 };
+
+// vmath.h's ExpF / TanhF / SigmoidF on whole vectors. The kernels' bitcode is vectorized for a
+// generic target (128-bit), so a scalar loop over VW units would stay at 4 lanes on every
+// target; vector types keep the gate update at the full width the artifact is compiled for.
+template <int VW>
+__attribute__((always_inline)) inline typename TeamVec<VW>::type ExpV(typename TeamVec<VW>::type x) {
+  typedef typename TeamVec<VW>::type V;
+  typedef typename TeamVec<VW>::itype VI;
+  const V z = {};
+  const V hi = z + 88.7228393555f, lo = z - 104.0f;
+  V xc = x > hi ? hi : x;
+  xc = xc < lo ? lo : xc;  // NaN passes both selects unchanged
+  V fx = __builtin_elementwise_floor(xc * 1.44269504088896341f + 0.5f);
+  V r = xc - fx * 0.693359375f + fx * 2.12194440e-4f;
+  V y = z + 1.9875691500E-4f;
+  y = y * r + 1.3981999507E-3f;
+  y = y * r + 8.3334519073E-3f;
+  y = y * r + 4.1665795894E-2f;
+  y = y * r + 1.6666665459E-1f;
+  y = y * r + 5.0000001201E-1f;
+  y = y * r * r + r + 1.0f;
+  V n1 = __builtin_elementwise_trunc(fx * 0.5f);
+  V n2 = fx - n1;
+  VI e1 = (__builtin_convertvector(n1, VI) + 127) << 23;
+  VI e2 = (__builtin_convertvector(n2, VI) + 127) << 23;
+  y = y * __builtin_bit_cast(V, e1) * __builtin_bit_cast(V, e2);
+  y = x > hi ? z + __builtin_inff() : y;
+  return x != x ? x : y;
+}
+
+template <int VW>
+__attribute__((always_inline)) inline typename TeamVec<VW>::type TanhV(typename TeamVec<VW>::type x) {
+  typedef typename TeamVec<VW>::type V;
+  const V zero = {};
+  V ax = __builtin_elementwise_abs(x);
+  V z = x * x;
+  V p = zero - 5.70498872745E-3f;
+  p = p * z + 2.06390887954E-2f;
+  p = p * z - 5.37397155531E-2f;
+  p = p * z + 1.33314422036E-1f;
+  p = p * z - 3.33332819422E-1f;
+  V small = p * z * x + x;
+  V e = ExpV<VW>(ax * 2.0f);
+  V big = 1.0f - 2.0f / (e + 1.0f);
+  big = x < zero ? -big : big;
+  return ax < 0.625f ? small : big;
+}
+
+template <int VW>
+__attribute__((always_inline)) inline typename TeamVec<VW>::type SigmoidV(typename TeamVec<VW>::type x) {
+  return 1.0f / (1.0f + ExpV<VW>(-x));
+}
+
+template <int VW>
+__attribute__((always_inline)) inline typename TeamVec<VW>::type LoadV(const float* p) {
+  typename TeamVec<VW>::type v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// dst[u] = v[u] for u < units <= VW (a full vector store when units == VW).
+template <int VW>
+__attribute__((always_inline)) inline void StoreUnits(float* dst, typename TeamVec<VW>::type v, int64_t units) {
+  if (units == VW) {
+    __builtin_memcpy(dst, &v, sizeof v);
+    return;
+  }
+  float s[VW];
+  __builtin_memcpy(s, &v, sizeof v);
+  CopyUnits<VW>(dst, s, units);
+}
+
+// The cell update of one row and VW units from the gates' pre-activations: a + ab (G*VW,
+// W_hh @ h and b_hh in the column order above) and x (the input projection, same order).
+// b_hh is added here, in vectors: a scalar add loop over the tile would store it in pieces
+// that the vector loads below could not forward from.
+template <int VW>
+__attribute__((always_inline)) inline void CellUpdate(int64_t mode, const float* a, const float* ab, const float* x,
+                                                      const float* hp, float* c, float* hn, float* o, int64_t units) {
+  typedef typename TeamVec<VW>::type V;
+  const V zero = {};
+  auto ga = [&](int g) { return LoadV<VW>(a + g * VW) + LoadV<VW>(ab + g * VW); };
+  auto gx = [&](int g) { return LoadV<VW>(x + g * VW); };
+  auto partial = [&](const float* p) {  // p[u] for u < units, 0 past
+    if (units == VW) return LoadV<VW>(p);
+    float s[VW];
+    for (int u = 0; u < VW; ++u) s[u] = u < units ? p[u] : 0.0f;
+    return LoadV<VW>(s);
+  };
+  V v;
+  if (mode == 0) {
+    v = TanhV<VW>(gx(0) + ga(0));
+  } else if (mode == 1) {
+    V t = gx(0) + ga(0);
+    v = t > zero || t != t ? t : zero;
+  } else if (mode == 2) {
+    V hv = partial(hp);
+    V r = SigmoidV<VW>(gx(0) + ga(0));
+    V zg = SigmoidV<VW>(gx(1) + ga(1));
+    V nn = TanhV<VW>(gx(2) + r * ga(2));
+    v = (1.0f - zg) * nn + zg * hv;
+  } else {
+    V cv = partial(c);
+    V i = SigmoidV<VW>(gx(0) + ga(0));
+    V f = SigmoidV<VW>(gx(1) + ga(1));
+    V g = TanhV<VW>(gx(2) + ga(2));
+    V og = SigmoidV<VW>(gx(3) + ga(3));
+    cv = f * cv + i * g;
+    v = og * TanhV<VW>(cv);
+    StoreUnits<VW>(c, cv, units);
+  }
+  StoreUnits<VW>(hn, v, units);
+  StoreUnits<VW>(o, v, units);
+}
 
 // tile[r][v*VW + j] = sum_k h[r][k] * panel[k][v*VW + j] for vectors v in [v0, v0 + NV);
 // ld = G*VW (the panel's width), h rows through pointers (tail rows repeat a valid row).
@@ -353,10 +429,9 @@ void RnnTeam(const int64_t* p, void* const* b) {
             CopyUnits<VW>(hnext, hprev, units);
             continue;
           }
-          for (int64_t q = 0; q < GW; ++q) a[q] += bp[ub * GW + q];
           const int64_t t = reverse ? len[n] - 1 - s : s;
           const int64_t row = batch_first ? n * steps + t : t * N + n;
-          CellUpdate<VW>(mode, a, gi + row * GHp + ub * GW, hprev, cs + n * H + u0, hnext,
+          CellUpdate<VW>(mode, a, bp + ub * GW, gi + row * GHp + ub * GW, hprev, cs + n * H + u0, hnext,
                          out + row * out_cols + out_off + u0, units);
         }
         if (last) {
