@@ -12,7 +12,26 @@ source tests/tools/testlib.sh
 expect 0 "usage: kiln compile" -- "$KILN" compile --help
 expect 0 "usage: kiln bench" -- "$KILN" bench --help
 expect 2 "give either --model NAME or FILE.kir" -- "$KILN" compile -o "$TMP/x"
-expect 2 "FILE.kir needs --weights" -- "$KILN" compile "$TMP/none.kir" -o "$TMP/x"
+cat > "$TMP/params.kir" <<'EOF'
+graph p {
+  input %x : f32[N,3]
+  param %w : f32[2,3]
+  %0 = linear(%x, %w) : f32[N,2]
+  output y = %0
+}
+EOF
+expect 2 "FILE.kir needs --weights W.safetensors \(the graph has 1 parameters, e.g. 'w'\)" -- \
+  "$KILN" compile "$TMP/params.kir" -o "$TMP/x"
+expect 1 "none.kir" -- "$KILN" compile "$TMP/none.kir" -o "$TMP/x"
+# A graph without parameters needs no weights file.
+cat > "$TMP/noparams.kir" <<'EOF'
+graph np {
+  input %x : f32[N,4]
+  %0 = relu(%x) : f32[N,4]
+  output y = %0
+}
+EOF
+expect 0 "compiled np in" -- "$KILN" compile "$TMP/noparams.kir" -o "$TMP/np"
 expect 2 "--emit=mlir" -- "$KILN" compile --model mlp -o "$TMP/x" --emit=mlir
 expect 2 "--max-batch needs an integer >= 1" -- "$KILN" compile --model mlp -o "$TMP/x" --max-batch 0
 expect 1 "unknown model|not available|known" -- "$KILN" compile --model alexnet -o "$TMP/x"
