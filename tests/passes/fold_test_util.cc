@@ -86,4 +86,10 @@ std::string RunPassChecked(Pass& pass, const std::string& text, bool expect_chan
   return ir::PrintGraph(*graph);
 }
 
+int CountOf(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
 }  // namespace kiln::passes::testing

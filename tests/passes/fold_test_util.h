@@ -34,6 +34,9 @@ std::unique_ptr<ir::Graph> ParseVerified(const std::string& text, const std::str
 /// (Catch2) that every output matches within ir::Compare's default tolerance.
 void CheckSameOutputs(const ir::Graph& before, const ir::Graph& after, int64_t batch = 2);
 
+/// How many times `what` occurs in `text` (overlaps counted).
+int CountOf(const std::string& text, const std::string& what);
+
 /// Parses `text` with random weights, runs `pass` on a clone and checks (Catch2) that it
 /// reports `expect_changed`, that the result verifies and computes the same on the reference
 /// backend, and that a second run changes nothing. Returns the result's text.

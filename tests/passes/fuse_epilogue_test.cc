@@ -15,12 +15,6 @@ std::string RunFuse(const std::string& text, bool expect_changed) {
   return testing::RunPassChecked(pass, text, expect_changed);
 }
 
-int Count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-  return n;
-}
-
 TEST_CASE("fuse-epilogue: residual blocks, a residual that is an earlier chain's result", "[fuse-epilogue]") {
   std::string out = RunFuse(R"KIR(graph g {
   input %x : f32[N,4,6,6]
@@ -39,9 +33,9 @@ TEST_CASE("fuse-epilogue: residual blocks, a residual that is an earlier chain's
 }
 )KIR",
                             true);
-  CHECK(Count(out, "fused_conv(") == 3);
-  CHECK(Count(out, "relu(") == 0);
-  CHECK(Count(out, "add(") == 0);
+  CHECK(testing::CountOf(out, "fused_conv(") == 3);
+  CHECK(testing::CountOf(out, "relu(") == 0);
+  CHECK(testing::CountOf(out, "add(") == 0);
   CHECK(out.find("has_residual=true") != std::string::npos);
   CHECK(out.find("activation=\"clamp\"") != std::string::npos);
   CHECK(out.find("@conv3") != std::string::npos);
@@ -64,7 +58,7 @@ TEST_CASE("fuse-epilogue: linear + relu / clamp, channels-last convs", "[fuse-ep
 )KIR",
                             true);
   CHECK(out.find("layout=\"NHWC\"") != std::string::npos);
-  CHECK(Count(out, "fused_linear(") == 1);
+  CHECK(testing::CountOf(out, "fused_linear(") == 1);
 }
 
 TEST_CASE("fuse-epilogue: values used twice, graph outputs and run-time weights stay", "[fuse-epilogue]") {

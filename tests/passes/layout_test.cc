@@ -31,12 +31,6 @@ std::string RunLayout(const std::string& text, bool expect_changed) {
   return ir::PrintGraph(*graph);
 }
 
-int Count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-  return n;
-}
-
 TEST_CASE("layout: an inverted-residual block runs channels-last between two permutes", "[layout]") {
   std::string out = RunLayout(R"KIR(graph g {
   input %x : f32[N,6,9,9]
@@ -57,11 +51,11 @@ TEST_CASE("layout: an inverted-residual block runs channels-last between two per
 }
 )KIR",
                               true);
-  CHECK(Count(out, "conv_nhwc(") == 3);
-  CHECK(Count(out, "conv(") == 0);
+  CHECK(testing::CountOf(out, "conv_nhwc(") == 3);
+  CHECK(testing::CountOf(out, "conv(") == 0);
   // One permute in for the input (shared by the first conv and the residual add), one out.
-  CHECK(Count(out, "permute(") == 3);  // input, per-channel %scale, output
-  CHECK(Count(out, "dims=[0,3,1,2]") == 1);
+  CHECK(testing::CountOf(out, "permute(") == 3);  // input, per-channel %scale, output
+  CHECK(testing::CountOf(out, "dims=[0,3,1,2]") == 1);
 }
 
 TEST_CASE("layout: outputs keep their names and layout; random_uniform stays channels-first", "[layout]") {
@@ -79,7 +73,7 @@ TEST_CASE("layout: outputs keep their names and layout; random_uniform stays cha
 }
 )KIR",
                               true);
-  CHECK(Count(out, "conv_nhwc(") == 2);
+  CHECK(testing::CountOf(out, "conv_nhwc(") == 2);
   CHECK(out.find("output mid = ") != std::string::npos);
   CHECK(out.find("random_uniform(") != std::string::npos);
 }

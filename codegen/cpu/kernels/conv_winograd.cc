@@ -220,9 +220,6 @@ void WinoGemm(const int64_t* p, void* const* b, int64_t begin, int64_t end) {
     kk::WinoGemm<VW, MR, NV, M>(p, b, begin, end);                 \
   }
 
-KILN_WINO_IN(16, 2)
-KILN_WINO_IN(16, 4)
-KILN_WINO_IN(8, 2)
-KILN_WINO_IN(8, 4)
+KILN_WINO_IN_SIZES(KILN_WINO_IN)
 
 KILN_WINO_GEMM_TILES(KILN_WINO_GEMM)

@@ -168,9 +168,6 @@ void WinoGemmNhwc(const int64_t* p, void* const* b, int64_t begin, int64_t end) 
     kk::WinoGemmNhwc<VW, MR, NV, M>(p, b, begin, end);                  \
   }
 
-KILN_WINO_IN_NHWC(16, 2)
-KILN_WINO_IN_NHWC(16, 4)
-KILN_WINO_IN_NHWC(8, 2)
-KILN_WINO_IN_NHWC(8, 4)
+KILN_WINO_IN_SIZES(KILN_WINO_IN_NHWC)
 
 KILN_WINO_GEMM_TILES(KILN_WINO_GEMM_NHWC)

@@ -128,6 +128,10 @@ __attribute__((always_inline)) inline void WinoOutTile(const float* sp, int64_t 
 
 }  // namespace kk
 
+// The input-transform kernels, as X(VW, M): both vector widths, F(2x2, 3x3) and F(4x4, 3x3);
+// both layouts instantiate every one.
+#define KILN_WINO_IN_SIZES(X) X(16, 2) X(16, 4) X(8, 2) X(8, 4)
+
 // The Winograd GEMM tiles the compiler may pick, as X(VW, MR, NV, M) (emitters_conv_winograd.cc,
 // WinoTilesFor, lists them too); both layouts instantiate every one.
 #define KILN_WINO_GEMM_TILES(X) \
